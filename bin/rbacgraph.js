@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Entry point: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via `prepare`).
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`rbacgraph: internal error: ${err && err.stack ? err.stack : err}\n`); process.exitCode = 2; },
+);

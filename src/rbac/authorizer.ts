@@ -1,7 +1,7 @@
 // The RBAC authorizer over a snapshot: indexes built once, then can(identity, request) and whoCan(request).
 
 import { ErrorCode, warning, type Warning } from '../errors.js';
-import { compareIds, groupId } from '../ids.js';
+import { compareIds, groupId, parseId } from '../ids.js';
 import type { Binding, PolicyRule, Snapshot } from '../snapshot/types.js';
 import { aggregateClusterRoles } from './aggregate.js';
 import { rulesAreClusterAdmin } from './covers.js';
@@ -151,6 +151,31 @@ export class RbacIndex {
     this.resolvedBindings.push(rb);
     push(this.bindingsByRole, roleId, rb);
     for (const id of subjects) push(this.bindingsBySubject, id, rb);
+  }
+
+  /**
+   * Analysis only: a role that does not exist but could (ROLE_ESCALATE rewrites a role to anything).
+   * Never used by who-can/can-i, which build their own index.
+   */
+  addVirtualRole(roleId: string, rules: PolicyRule[]): void {
+    if (this.roleRules.has(roleId)) return;
+    this.roleRules.set(roleId, rules);
+    rules.forEach((rule, index) => this.indexRule({ roleId, index, rule }));
+  }
+
+  /**
+   * Analysis only: a binding that does not exist but that some subject could create, naming a
+   * pseudo-identity (`Grant:...`, or `cluster-admin` itself) as its only subject.
+   */
+  addVirtualGrant(subjectId: string, roleId: string, scope: string | null): void {
+    if (!this.roleRules.has(roleId)) return;
+    const kind = scope === null ? 'ClusterRoleBinding' : 'RoleBinding';
+    const id = scope === null ? `${kind}:(new binding)` : `${kind}:${scope}/(new binding)`;
+    const binding: Binding = { id, kind, name: '(new binding)', namespace: scope, labels: {}, roleRef: { kind: roleId.slice(0, roleId.indexOf(':')), name: parseId(roleId)?.name ?? roleId }, subjects: [] };
+    const rb: ResolvedBinding = { binding, roleId, scope, subjects: [subjectId] };
+    this.resolvedBindings.push(rb);
+    push(this.bindingsByRole, roleId, rb);
+    push(this.bindingsBySubject, subjectId, rb);
   }
 
   /** The effective rules of a role (aggregation applied); undefined when it does not exist. */

@@ -1,0 +1,92 @@
+// One analysis of one snapshot: the RBAC index, the attack graph, and the questions asked of them.
+
+import type { Warning } from '../errors.js';
+import { CLUSTER_ADMIN, compareIds, groupId, saId, userId } from '../ids.js';
+import { buildAttackGraph, type BuiltGraph } from '../graph/build.js';
+import { RbacIndex } from '../rbac/authorizer.js';
+import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS } from '../rbac/subjects.js';
+import type { Snapshot } from '../snapshot/types.js';
+import { DEFAULT_MAX_HOPS, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
+import { rankSecrets, type SecretExposure } from './secrets.js';
+import type { Technique } from './technique.js';
+import { TECHNIQUES } from './techniques/index.js';
+
+export interface AnalyzeOptions {
+  kubernetesVersion?: string | null;
+  techniques?: readonly Technique[];
+}
+
+export interface SecretReader {
+  subject: string;
+  length: number;
+  steps: PathStep[];
+}
+
+export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
+
+export class Analysis {
+  readonly rbac: RbacIndex;
+  readonly built: BuiltGraph;
+  readonly warnings: Warning[];
+  private readonly systemSubjects: Set<string>;
+  private readonly subjects: string[];
+
+  constructor(readonly snapshot: Snapshot, opts: AnalyzeOptions = {}) {
+    this.rbac = new RbacIndex(snapshot, { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion });
+    const rbacWarnings = [...this.rbac.warnings];
+    this.built = buildAttackGraph(snapshot, this.rbac, opts.techniques ?? TECHNIQUES);
+    this.warnings = [...rbacWarnings, ...this.built.warnings];
+    this.systemSubjects = new Set<string>();
+    for (const b of snapshot.bindings) {
+      if (b.labels[BOOTSTRAP_LABEL] !== 'rbac-defaults') continue;
+      for (const s of b.subjects) {
+        const ns = s.namespace ?? (b.kind === 'RoleBinding' ? b.namespace : null);
+        if (s.kind === 'ServiceAccount' && ns) this.systemSubjects.add(saId(ns, s.name));
+      }
+    }
+    this.subjects = this.built.compiled.ids.filter((id) => /^(User|Group|ServiceAccount):/.test(id));
+  }
+
+  /**
+   * Control-plane identities: kept in the graph, not starts unless asked (interface.md section 5).
+   * Grants to everyone (system:authenticated, system:unauthenticated, anonymous,
+   * system:serviceaccounts[:ns]) are never system: a grant to them is a grant to everyone.
+   */
+  isSystemSubject(id: string): boolean {
+    if (id === groupId(ALL_AUTHENTICATED) || id === groupId(ALL_UNAUTHENTICATED) || id === userId(ANONYMOUS)) return false;
+    if (id === groupId(ALL_SERVICE_ACCOUNTS) || id.startsWith(`${groupId(ALL_SERVICE_ACCOUNTS)}:`)) return false;
+    if (id.startsWith('User:system:kube-') || id.startsWith('User:system:node:') || id.startsWith('Node:')) return true;
+    if (id === 'Group:system:nodes' || id === 'Group:system:masters') return true;
+    return this.systemSubjects.has(id);
+  }
+
+  /** The default starts: every subject in the input, control-plane identities only when asked. */
+  starts(includeSystem = false): string[] {
+    return includeSystem ? [...this.subjects] : this.subjects.filter((s) => !this.isSystemSubject(s));
+  }
+
+  hasNode(id: string): boolean {
+    return this.built.compiled.indexOf.has(id);
+  }
+
+  paths(q: PathQuery = {}): PathsResult {
+    const to = q.to ?? CLUSTER_ADMIN;
+    const starts = q.from && q.from.length > 0 ? [...q.from].sort(compareIds) : this.starts(q.includeSystem);
+    return searchPaths({ graph: this.built.compiled, starts, to, maxHops: q.maxHops ?? DEFAULT_MAX_HOPS, limit: q.limit ?? 1 });
+  }
+
+  /** Every subject that can obtain the secret's contents, with its shortest path. */
+  secretReaders(secretId: string, opts: { maxHops?: number; includeSystem?: boolean } = {}): SecretReader[] {
+    const r = this.paths({ to: secretId, maxHops: opts.maxHops, includeSystem: opts.includeSystem });
+    return r.paths.map((p: AttackPath) => ({ subject: p.from, length: p.length, steps: p.steps }));
+  }
+
+  /** Secrets ranked by how many non-system subjects can reach them. */
+  secretRanking(): SecretExposure[] {
+    return rankSecrets(this.built, this.starts(false), this.snapshot);
+  }
+}
+
+export function analyze(snapshot: Snapshot, opts: AnalyzeOptions = {}): Analysis {
+  return new Analysis(snapshot, opts);
+}

@@ -1,0 +1,214 @@
+// Shortest explained attack paths: one reverse search from the target serves every start.
+
+import { ErrorCode, UsageError, warning, type Warning } from '../errors.js';
+import { ANY_NODE, CLUSTER_ADMIN, compareIds, parseId } from '../ids.js';
+import type { CompiledGraph } from '../graph/compiled.js';
+import { ZERO_LENGTH_TECHNIQUES } from '../graph/schema.js';
+
+export interface PathStep {
+  from: string;
+  to: string;
+  technique: string;
+  evidence: string[];
+  explanation: string;
+}
+
+export interface AttackPath {
+  from: string;
+  to: string;
+  length: number;
+  steps: PathStep[];
+}
+
+export interface PathQuery {
+  from?: string[];
+  /** `cluster-admin` (default), `nodes`, a `Node:`/`Secret:` ID, or a subject ID. */
+  to?: string;
+  maxHops?: number;
+  limit?: number;
+  includeSystem?: boolean;
+}
+
+export interface PathsResult {
+  paths: AttackPath[];
+  warnings: Warning[];
+}
+
+export const DEFAULT_MAX_HOPS = 8;
+const TARGET_KINDS = new Set(['Node', 'Secret', 'User', 'Group', 'ServiceAccount']);
+
+/** Node indexes a target names; a usage error when it is malformed. */
+export function resolveTarget(g: CompiledGraph, to: string): { targets: number[]; warnings: Warning[] } {
+  if (to === CLUSTER_ADMIN) return { targets: [g.indexOf.get(CLUSTER_ADMIN)!], warnings: [] };
+  if (to === 'nodes') {
+    const targets = g.ids.map((id, i) => (id.startsWith('Node:') ? i : -1)).filter((i) => i >= 0);
+    return { targets, warnings: [] };
+  }
+  const p = parseId(to);
+  if (!p || !TARGET_KINDS.has(p.kind)) {
+    throw new UsageError(`malformed target "${to}": use cluster-admin, nodes, Node:NAME, Secret:NS/NAME or a subject ID`);
+  }
+  const i = g.indexOf.get(to);
+  if (i === undefined) return { targets: [], warnings: [warning(ErrorCode.UNKNOWN_SUBJECT, `${to} does not appear in the input; no path can reach it`)] };
+  return { targets: [i], warnings: [] };
+}
+
+/** Turn a chain of raw edges into steps: aggregate hops fold into the step that entered them. */
+export function stepsFromEdges(g: CompiledGraph, edges: readonly number[]): PathStep[] {
+  const steps: PathStep[] = [];
+  let i = 0;
+  while (i < edges.length) {
+    const e = edges[i++];
+    const a = g.edgeAttrs[e];
+    const step: PathStep = { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[e]], technique: a.kind, evidence: [...a.evidence], explanation: a.explanation };
+    while (step.to.startsWith('Agg:') && i < edges.length) {
+      const x = edges[i++];
+      const xa = g.edgeAttrs[x];
+      step.to = g.ids[g.edgeDst[x]];
+      for (const ev of xa.evidence) if (!step.evidence.includes(ev)) step.evidence.push(ev);
+      if (xa.explanation) step.explanation += ` ${xa.explanation}`;
+    }
+    steps.push(step);
+  }
+  return steps;
+}
+
+export function pathLength(steps: readonly PathStep[]): number {
+  let n = 0;
+  for (const s of steps) if (!ZERO_LENGTH_TECHNIQUES.has(s.technique)) n++;
+  return n;
+}
+
+/**
+ * The shortest path from `start` along the distance field, choosing at every node the first edge
+ * in (target ID, technique) order: equal-length alternatives always resolve the same way.
+ */
+export function shortestEdgePath(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number): number[] | null {
+  if (dist[start] < 0) return null;
+  const path: number[] = [];
+  const onPath = new Uint8Array(g.nodeCount);
+  const visit = (u: number): boolean => {
+    if (isTarget[u] && path.length > 0) return true;
+    onPath[u] = 1;
+    for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {
+      const e = g.outEdges[k];
+      const v = g.edgeDst[e];
+      if (onPath[v] || dist[v] < 0 || dist[v] + g.edgeWeight[e] !== dist[u]) continue;
+      path.push(e);
+      if (visit(v)) return true;
+      path.pop();
+    }
+    onPath[u] = 0;
+    return false;
+  };
+  return visit(start) ? path : null;
+}
+
+/** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
+export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number): number[][] {
+  if (dist[start] < 0) return [];
+  if (limit <= 1) {
+    const p = shortestEdgePath(g, dist, isTarget, start);
+    return p ? [p] : [];
+  }
+  interface Partial { edges: number[]; node: number; cost: number; key: string }
+  const out: number[][] = [];
+  const heap: Partial[] = [{ edges: [], node: start, cost: 0, key: '' }];
+  const less = (a: Partial, b: Partial): boolean => {
+    const fa = a.cost + dist[a.node];
+    const fb = b.cost + dist[b.node];
+    return fa !== fb ? fa < fb : a.key < b.key;
+  };
+  const pushH = (p: Partial): void => {
+    heap.push(p);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!less(heap[i], heap[parent])) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+  };
+  const popH = (): Partial => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l], heap[m])) m = l;
+        if (r < heap.length && less(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  let budget = 20_000 * limit;
+  while (heap.length > 0 && out.length < limit && budget-- > 0) {
+    const p = popH();
+    if (isTarget[p.node] && p.edges.length > 0) {
+      out.push(p.edges);
+      continue;
+    }
+    const visited = new Set<number>([start]);
+    for (const e of p.edges) visited.add(g.edgeDst[e]);
+    for (let k = g.outStart[p.node]; k < g.outStart[p.node + 1]; k++) {
+      const e = g.outEdges[k];
+      const v = g.edgeDst[e];
+      if (visited.has(v) || dist[v] < 0) continue;
+      const cost = p.cost + g.edgeWeight[e];
+      if (cost + dist[v] > maxHops) continue;
+      pushH({ edges: [...p.edges, e], node: v, cost, key: `${p.key}\u0001${g.ids[v]}\u0002${g.edgeAttrs[e].kind}` });
+    }
+  }
+  return out;
+}
+
+export interface SearchInput {
+  graph: CompiledGraph;
+  starts: string[];
+  to: string;
+  maxHops: number;
+  limit: number;
+}
+
+/** All starts to one target in one reverse pass; paths ordered by length, from, to, then step IDs. */
+export function searchPaths(input: SearchInput): PathsResult {
+  const { graph: g, maxHops, limit } = input;
+  const { targets, warnings } = resolveTarget(g, input.to);
+  const paths: AttackPath[] = [];
+  if (targets.length === 0) return { paths, warnings };
+  const dist = g.distancesTo(targets, maxHops);
+  const isTarget = new Uint8Array(g.nodeCount);
+  for (const t of targets) isTarget[t] = 1;
+  for (const s of input.starts) {
+    const si = g.indexOf.get(s);
+    if (si === undefined || isTarget[si]) continue;
+    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops)) {
+      const steps = stepsFromEdges(g, edges);
+      const last = steps[steps.length - 1];
+      paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });
+    }
+  }
+  paths.sort(comparePaths);
+  return { paths, warnings };
+}
+
+export function comparePaths(a: AttackPath, b: AttackPath): number {
+  if (a.length !== b.length) return a.length - b.length;
+  const c = compareIds(a.from, b.from) || compareIds(a.to, b.to);
+  if (c !== 0) return c;
+  const n = Math.min(a.steps.length, b.steps.length);
+  for (let i = 0; i < n; i++) {
+    const d = compareIds(a.steps[i].to, b.steps[i].to) || compareIds(a.steps[i].technique, b.steps[i].technique);
+    if (d !== 0) return d;
+  }
+  return a.steps.length - b.steps.length;
+}
+
+export { ANY_NODE };

@@ -1,0 +1,44 @@
+// The technique contract: metadata plus one function that derives attack edges with evidence.
+
+import type { Severity, TechniqueId } from '../graph/schema.js';
+import type { AnalysisContext } from './context.js';
+
+export interface TechniqueMeta {
+  id: TechniqueId;
+  title: string;
+  severity: Severity;
+  /** MITRE ATT&CK technique ID (Containers matrix where it has one). */
+  mitre: string;
+  /** One paragraph: why this step works. */
+  rationale: string;
+}
+
+/** One attack edge as a technique derives it; `to` may be an aggregate node (see context.ts). */
+export interface AttackEdge {
+  from: string;
+  to: string;
+  evidence: string[];
+  explanation: string;
+}
+
+/** A binding the analysis adds because some subject could create it (ROLE_BIND, ROLE_ESCALATE). */
+export interface VirtualGrant {
+  /** `Grant:<scope>/<roleId>`: the pseudo-identity holding that role in that scope. */
+  subject: string;
+  roleId: string;
+  /** null: cluster-wide. */
+  scope: string | null;
+}
+
+export interface Technique {
+  meta: TechniqueMeta;
+  /** Pseudo-identities this technique makes reachable; the runner adds them to the RBAC index first. */
+  virtualGrants?(ctx: AnalysisContext): Iterable<VirtualGrant>;
+  /** Runs after every other technique, with `ctx.reachesNode` available. */
+  late?: boolean;
+  derive(ctx: AnalysisContext): Iterable<AttackEdge>;
+}
+
+export function defineTechnique(t: Technique): Technique {
+  return t;
+}

@@ -1,0 +1,33 @@
+// NODE_CREDENTIALS: root on a node is every identity and secret of the pods on it.
+
+import { saId, secretId } from '../../ids.js';
+import { defineTechnique } from '../technique.js';
+import { mountedSecrets } from './secret-mount.js';
+
+export default defineTechnique({
+  meta: {
+    id: 'NODE_CREDENTIALS',
+    title: 'Node credentials and files',
+    severity: 'critical',
+    mitre: 'T1552.001',
+    rationale:
+      'The Node authorizer lets a kubelet read exactly the secrets referenced by the pods scheduled on it and ' +
+      'request tokens for those pods\' service accounts, and the host disk holds every mounted token: root on a ' +
+      'node is every service account and secret of the pods on it.',
+  },
+  *derive(ctx) {
+    for (const [node, pods] of ctx.index.podsByNode) {
+      for (const p of pods) {
+        const sa = saId(p.namespace, p.spec.serviceAccountName);
+        yield { from: node, to: sa, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} runs there as ${p.namespace}/${p.spec.serviceAccountName}` };
+        const names = new Set([...mountedSecrets(p.spec), ...p.spec.imagePullSecrets]);
+        for (const name of [...names].sort()) {
+          const id = secretId(p.namespace, name);
+          yield { from: node, to: id, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} there references secret ${p.namespace}/${name}` };
+          const holder = ctx.index.tokenHolder.get(id);
+          if (holder) yield { from: node, to: holder, evidence: [p.id, id], explanation: `pod ${p.namespace}/${p.name} there mounts ${p.namespace}/${name}, a legacy token` };
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,49 @@
+// POD_CREATE: creating pods, or any workload that makes pods, in a namespace gives its identities, secrets and nodes.
+
+import { Agg, grantEvidence, scopeText } from '../context.js';
+import { defineTechnique } from '../technique.js';
+
+/** Everything that makes a pod: pods themselves and every built-in workload kind (apps and batch included). */
+export const POD_MAKERS: ReadonlyArray<[group: string, resource: string]> = [
+  ['', 'pods'], ['', 'replicationcontrollers'], ['apps', 'deployments'], ['apps', 'daemonsets'], ['apps', 'statefulsets'],
+  ['apps', 'replicasets'], ['batch', 'jobs'], ['batch', 'cronjobs'],
+];
+
+export default defineTechnique({
+  meta: {
+    id: 'POD_CREATE',
+    title: 'Create a pod (or a workload) in a namespace',
+    severity: 'high',
+    mitre: 'T1610',
+    rationale:
+      'Whoever can create pods, or any workload kind whose controller creates pods (deployments and friends in ' +
+      'apps, jobs and cronjobs in batch, replicationcontrollers), can run a pod as any service account of that ' +
+      'namespace, mount any of its secrets, and, unless Pod Security admission enforces baseline or restricted ' +
+      'there, run it privileged on any node it names in spec.nodeName.',
+  },
+  *derive(ctx) {
+    const ix = ctx.index;
+    const anyOpenNamespace = ix.sortedNamespaces().some((ns) => !ix.psaForbidsHostAccess(ns)) || ix.namespaces.size === 0;
+    for (const [group, resource] of POD_MAKERS) {
+      for (const g of ctx.grants(['create'], group, resource)) {
+        // A create carries no name: a rule limited by resourceNames never allows it.
+        if (g.rule.resourceNames.length > 0) continue;
+        const what = group ? `${resource}.${group}` : resource;
+        const evidence = grantEvidence(g);
+        const base = `can create ${what} in ${scopeText(g.scope)}`;
+        const claims = g.scope === null ? [] : ix.hostPathClaimsIn(g.scope);
+        const nodesOpen = g.scope === null ? anyOpenNamespace : !ix.psaForbidsHostAccess(g.scope) || claims.length > 0;
+        for (const s of g.binding.subjects) {
+          yield { from: s, to: Agg.identities(g.scope), evidence, explanation: base };
+          yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `${base} and mount` };
+          if (nodesOpen) {
+            const how = g.scope !== null && ix.psaForbidsHostAccess(g.scope)
+              ? ` with a pod mounting claim ${claims[0]}, bound to a hostPath PersistentVolume (Pod Security checks the pod, not the volume)`
+              : ' privileged';
+            yield { from: s, to: Agg.nodes(), evidence, explanation: `${base} and run one${how}` };
+          }
+        }
+      }
+    }
+  },
+});

@@ -1,0 +1,29 @@
+// RUNS_AS: a pod (or workload template) holds its service account's token when it is mounted.
+
+import { saId } from '../../ids.js';
+import { defineTechnique } from '../technique.js';
+
+export default defineTechnique({
+  meta: {
+    id: 'RUNS_AS',
+    title: 'Pod runs as its service account',
+    severity: 'info',
+    mitre: 'T1528',
+    rationale:
+      'A pod runs as a service account of its namespace (default `default`) and, unless ' +
+      '`automountServiceAccountToken: false` is set on the pod (which wins) or on the service account, its token is ' +
+      'mounted at /var/run/secrets/kubernetes.io/serviceaccount: whoever runs code in the pod can use it.',
+  },
+  *derive(ctx) {
+    for (const p of ctx.snapshot.pods) {
+      if (!ctx.index.tokenMounted(p.namespace, p.spec)) continue;
+      const sa = saId(p.namespace, p.spec.serviceAccountName);
+      yield { from: p.id, to: sa, evidence: [p.id], explanation: `the pod mounts the token of ${p.namespace}/${p.spec.serviceAccountName}` };
+    }
+    for (const w of ctx.snapshot.workloads) {
+      if (!ctx.index.tokenMounted(w.namespace, w.template)) continue;
+      const sa = saId(w.namespace, w.template.serviceAccountName);
+      yield { from: w.id, to: sa, evidence: [w.id], explanation: `its pods mount the token of ${w.namespace}/${w.template.serviceAccountName}` };
+    }
+  },
+});

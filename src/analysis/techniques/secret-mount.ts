@@ -1,0 +1,39 @@
+// SECRET_MOUNT: a pod holds the secrets its volumes, projected volumes and environment reference.
+
+import { saId, secretId } from '../../ids.js';
+import type { PodSpec } from '../../snapshot/types.js';
+import { defineTechnique } from '../technique.js';
+
+/** Secrets a container of the pod can read: secret and projected volumes, env and envFrom references. */
+export function mountedSecrets(spec: PodSpec): string[] {
+  const names = new Set<string>();
+  for (const v of spec.volumes) for (const s of v.secrets) names.add(s);
+  for (const c of spec.containers) for (const s of c.envSecrets) names.add(s);
+  return [...names].sort();
+}
+
+export default defineTechnique({
+  meta: {
+    id: 'SECRET_MOUNT',
+    title: 'Pod mounts a secret',
+    severity: 'medium',
+    mitre: 'T1552.007',
+    rationale:
+      'A secret referenced by a pod\'s secret or projected volume, or by env/envFrom, is readable by any process ' +
+      'in that pod: whoever can run code in the pod has the secret (and, for a legacy token, its service account).',
+  },
+  *derive(ctx) {
+    const emit = function* (from: string, ns: string, spec: PodSpec) {
+      for (const name of mountedSecrets(spec)) {
+        const id = secretId(ns, name);
+        yield { from, to: id, evidence: [from], explanation: `references secret ${ns}/${name}` };
+        const holder = ctx.index.tokenHolder.get(id);
+        if (holder && holder !== saId(ns, spec.serviceAccountName)) {
+          yield { from, to: holder, evidence: [from, id], explanation: `mounts ${ns}/${name}, a legacy token of ${holder.slice('ServiceAccount:'.length)}` };
+        }
+      }
+    };
+    for (const p of ctx.snapshot.pods) yield* emit(p.id, p.namespace, p.spec);
+    for (const w of ctx.snapshot.workloads) yield* emit(w.id, w.namespace, w.template);
+  },
+});

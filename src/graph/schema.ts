@@ -1,0 +1,62 @@
+// Node and edge kinds of the attack graph, declared once and reused by every output (CLI, reports, exports).
+
+export const NODE_KINDS = [
+  'User', 'Group', 'ServiceAccount', 'Node', 'Pod', 'Workload', 'Secret', 'CloudIdentity', 'Grant', 'Target', 'Aggregate',
+] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+export const TECHNIQUE_IDS = [
+  'CLOUD_IDENTITY', 'CSR_APPROVE', 'EPHEMERAL_CONTAINER', 'IMPERSONATE', 'MEMBER_OF', 'NAMESPACE_PATCH', 'NODES_PROXY',
+  'NODE_CREDENTIALS', 'NODE_ESCAPE', 'NODE_PATCH', 'POD_CREATE', 'POD_EXEC', 'PV_CREATE', 'RBAC', 'ROLE_BIND',
+  'ROLE_ESCALATE', 'RUNS_AS', 'SECRET_MOUNT', 'SECRET_READ', 'TOKEN_REQUEST', 'TOKEN_SECRET_CREATE', 'WEBHOOK_CONTROL',
+  'WORKLOAD_PATCH',
+] as const;
+export type TechniqueId = (typeof TECHNIQUE_IDS)[number];
+
+/** The edge from an aggregate node to one of its members (collapsed into the step that reached the aggregate). */
+export const EXPANDS = 'EXPANDS';
+export type EdgeKind = TechniqueId | typeof EXPANDS;
+
+/** Steps that do not count in a path's length (interface.md section 5, "Length"). */
+export const ZERO_LENGTH_TECHNIQUES: ReadonlySet<string> = new Set(['MEMBER_OF', 'RUNS_AS']);
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+export interface NodeAttributes {
+  kind: NodeKind;
+}
+
+export interface EdgeAttributes {
+  kind: EdgeKind;
+  /** Object IDs that make the edge true (bindings, roles, pods, nodes, ...). */
+  evidence: string[];
+  explanation: string;
+  /** 0 for MEMBER_OF, RUNS_AS and aggregate expansions; 1 otherwise. */
+  weight: 0 | 1;
+}
+
+/** The kind of node an ID names. */
+export function nodeKindOf(id: string): NodeKind {
+  if (id === 'cluster-admin') return 'Target';
+  const k = id.slice(0, id.indexOf(':'));
+  switch (k) {
+    case 'User':
+    case 'Group':
+    case 'ServiceAccount':
+    case 'Node':
+    case 'Pod':
+    case 'Secret':
+    case 'CloudIdentity':
+    case 'Grant':
+      return k;
+    case 'Agg':
+      return 'Aggregate';
+    default:
+      return 'Workload';
+  }
+}

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ErrorCode, toRbacgraphError } from '../errors.js';
 import { registerCanI } from './can-i.js';
+import { registerPaths, registerSecretAccess } from './paths.js';
 import type { CliIO } from './io.js';
 import { registerWhoCan } from './who-can.js';
 
@@ -42,6 +43,8 @@ Start here:
   rbacgraph can-i create pods -n dev --as ServiceAccount:dev/ci --input fixtures/demo`);
   registerWhoCan(program, io, setExit);
   registerCanI(program, io, setExit);
+  registerPaths(program, io, setExit);
+  registerSecretAccess(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

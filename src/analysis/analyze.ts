@@ -5,7 +5,7 @@ import { CLUSTER_ADMIN, compareIds, groupId, saId, userId } from '../ids.js';
 import { buildAttackGraph, type BuiltGraph } from '../graph/build.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS } from '../rbac/subjects.js';
-import type { Snapshot } from '../snapshot/types.js';
+import { OBJECT_COLLECTIONS, type Snapshot } from '../snapshot/types.js';
 import { DEFAULT_MAX_HOPS, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
 import { rankSecrets, type SecretExposure } from './secrets.js';
 import type { Technique } from './technique.js';
@@ -14,6 +14,28 @@ import { TECHNIQUES } from './techniques/index.js';
 export interface AnalyzeOptions {
   kubernetesVersion?: string | null;
   techniques?: readonly Technique[];
+  /**
+   * Watch mode: the analysis of the snapshot before this one. Techniques whose inputs are unchanged
+   * keep their edges; only the affected ones derive again (see `changedCollections`).
+   */
+  previous?: Analysis;
+  /** The collections that changed since `previous`; computed by `changedCollections` when omitted. */
+  changed?: ReadonlySet<string>;
+}
+
+/**
+ * Collections whose objects differ between two snapshots. Objects are compared by reference (a
+ * watch keeps unchanged objects as they were), so this is O(objects) and never deep-compares.
+ */
+export function changedCollections(prev: Snapshot, next: Snapshot): Set<string> {
+  const changed = new Set<string>();
+  for (const c of OBJECT_COLLECTIONS) {
+    const a = prev[c] as readonly unknown[];
+    const b = next[c] as readonly unknown[];
+    if (a.length !== b.length || a.some((x, i) => x !== b[i])) changed.add(c);
+  }
+  if (prev.awsAuth !== next.awsAuth) changed.add('awsAuth');
+  return changed;
 }
 
 export interface SecretReader {
@@ -34,7 +56,10 @@ export class Analysis {
   constructor(readonly snapshot: Snapshot, opts: AnalyzeOptions = {}) {
     this.rbac = new RbacIndex(snapshot, { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion });
     const rbacWarnings = [...this.rbac.warnings];
-    this.built = buildAttackGraph(snapshot, this.rbac, opts.techniques ?? TECHNIQUES);
+    const incremental = opts.previous
+      ? { previous: opts.previous.built, changed: opts.changed ?? changedCollections(opts.previous.snapshot, snapshot) }
+      : undefined;
+    this.built = buildAttackGraph(snapshot, this.rbac, opts.techniques ?? TECHNIQUES, incremental);
     this.warnings = [...rbacWarnings, ...this.built.warnings];
     this.systemSubjects = new Set<string>();
     for (const b of snapshot.bindings) {

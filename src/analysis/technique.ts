@@ -1,6 +1,7 @@
 // The technique contract: metadata plus one function that derives attack edges with evidence.
 
 import type { Severity, TechniqueId } from '../graph/schema.js';
+import type { ObjectCollection } from '../snapshot/types.js';
 import type { AnalysisContext } from './context.js';
 
 export interface TechniqueMeta {
@@ -36,9 +37,20 @@ export interface Technique {
   virtualGrants?(ctx: AnalysisContext): Iterable<VirtualGrant>;
   /** Runs after every other technique, with `ctx.reachesNode` available. */
   late?: boolean;
+  /**
+   * The snapshot collections the derivation depends on. In watch mode a technique whose inputs did
+   * not change keeps its edges instead of deriving them again. Omitted: it depends on everything.
+   */
+  reads?: readonly SnapshotInput[];
   derive(ctx: AnalysisContext): Iterable<AttackEdge>;
 }
 
 export function defineTechnique(t: Technique): Technique {
   return t;
 }
+
+/** What a technique may read: a snapshot collection, or `awsAuth`. */
+export type SnapshotInput = ObjectCollection | 'awsAuth';
+
+/** Roles and bindings: every technique that asks the authorizer reads these. */
+export const RBAC_INPUTS: readonly SnapshotInput[] = ['roles', 'bindings'];

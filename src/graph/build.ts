@@ -18,12 +18,22 @@ export interface BuiltGraph {
   compiled: CompiledGraph;
   index: SnapshotIndex;
   warnings: Warning[];
+  /** The edges each technique derived (kept so that a later build can reuse them). */
+  edgesByTechnique: Map<string, AttackEdge[]>;
+  /** Which techniques derived their edges in this build, and which reused the previous build's. */
+  stats: { derived: string[]; reused: string[] };
+}
+
+export interface IncrementalBuild {
+  previous: BuiltGraph;
+  /** Collections that differ from the previous snapshot. */
+  changed: ReadonlySet<string>;
 }
 
 /** The role a virtual binding gives `cluster-admin` (so that full control reaches everything techniques reach). */
 export const ALL_RULES_ROLE = 'ClusterRole:(every permission)';
 
-export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques: readonly Technique[]): BuiltGraph {
+export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques: readonly Technique[], incremental?: IncrementalBuild): BuiltGraph {
   const graph: AttackGraph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
   const index = new SnapshotIndex(snapshot);
   const warnings: Warning[] = [];
@@ -92,12 +102,23 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
   // Every subject the input names is a node (a start), with the groups everyone of its kind is in.
   addSubjectNodes(snapshot, index, rbac, addNode);
 
+  const edgesByTechnique = new Map<string, AttackEdge[]>();
+  const stats = { derived: [] as string[], reused: [] as string[] };
   const runAll = (late: boolean): void => {
     for (const t of techniques) {
       if ((t.late ?? false) !== late) continue;
-      guard(t, warnings, () => {
-        for (const e of t.derive(ctx)) addEdge(t.meta.id, e);
-      });
+      let edges = reusable(t, incremental);
+      if (edges) stats.reused.push(t.meta.id);
+      else {
+        stats.derived.push(t.meta.id);
+        const fresh: AttackEdge[] = [];
+        guard(t, warnings, () => {
+          for (const e of t.derive(ctx)) fresh.push(e);
+        });
+        edges = fresh;
+      }
+      edgesByTechnique.set(t.meta.id, edges);
+      for (const e of edges) addEdge(t.meta.id, e);
     }
     expandAggregates(graph, index, addEdge);
   };
@@ -105,7 +126,19 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
   reachesNodeSet = reverseReach(graph, [...graph.nodes()].filter((n) => graph.getNodeAttribute(n, 'kind') === 'Node'));
   runAll(true);
 
-  return { graph, compiled: new CompiledGraph(graph), index, warnings };
+  return { graph, compiled: new CompiledGraph(graph), index, warnings, edgesByTechnique, stats };
+}
+
+/**
+ * A technique's previous edges, when nothing it reads has changed. Late techniques depend on the
+ * whole graph (ctx.reachesNode) and techniques that declare no inputs depend on everything: both
+ * always derive again.
+ */
+function reusable(t: Technique, inc: IncrementalBuild | undefined): AttackEdge[] | null {
+  if (!inc || t.late || !t.reads) return null;
+  const prev = inc.previous.edgesByTechnique.get(t.meta.id);
+  if (!prev) return null;
+  return t.reads.some((c) => inc.changed.has(c)) ? null : prev;
 }
 
 function guard(t: Technique, warnings: Warning[], fn: () => void): void {

@@ -16,6 +16,7 @@ export default defineTechnique({
       'system:authenticated; anonymous requests are in system:unauthenticated; kubelets are in system:nodes. ' +
       'A grant to one of these groups is a grant to every such identity.',
   },
+  reads: ['serviceAccounts', 'pods', 'workloads', 'bindings', 'roles'],
   *derive(ctx) {
     const authenticated = groupId(ALL_AUTHENTICATED);
     for (const [ns, sas] of ctx.index.saByNamespace) {

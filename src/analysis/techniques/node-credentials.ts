@@ -15,6 +15,7 @@ export default defineTechnique({
       'request tokens for those pods\' service accounts, and the host disk holds every mounted token: root on a ' +
       'node is every service account and secret of the pods on it.',
   },
+  reads: ['pods', 'secrets'],
   *derive(ctx) {
     for (const [node, pods] of ctx.index.podsByNode) {
       for (const p of pods) {

@@ -62,6 +62,7 @@ export default defineTechnique({
       'too: connect() needs no write), or a claim bound to a hostPath PersistentVolume gives root on the node. ' +
       'hostNetwork, hostIPC or hostPID alone do not.',
   },
+  reads: ['pods', 'workloads', 'persistentVolumes', 'persistentVolumeClaims'],
   *derive(ctx) {
     for (const p of ctx.snapshot.pods) {
       const reasons = escapeReasons(p.spec, p.namespace, ctx.index);

@@ -1,7 +1,7 @@
 // POD_CREATE: creating pods, or any workload that makes pods, in a namespace gives its identities, secrets and nodes.
 
 import { Agg, grantEvidence, scopeText } from '../context.js';
-import { defineTechnique } from '../technique.js';
+import { defineTechnique, RBAC_INPUTS } from '../technique.js';
 
 /** Everything that makes a pod: pods themselves and every built-in workload kind (apps and batch included). */
 export const POD_MAKERS: ReadonlyArray<[group: string, resource: string]> = [
@@ -21,9 +21,12 @@ export default defineTechnique({
       'namespace, mount any of its secrets, and, unless Pod Security admission enforces baseline or restricted ' +
       'there, run it privileged on any node it names in spec.nodeName.',
   },
+  reads: [...RBAC_INPUTS, 'namespaces', 'persistentVolumes', 'persistentVolumeClaims'],
   *derive(ctx) {
     const ix = ctx.index;
-    const anyOpenNamespace = ix.sortedNamespaces().some((ns) => !ix.psaForbidsHostAccess(ns)) || ix.namespaces.size === 0;
+    // A cluster-wide creator can use any namespace that does not enforce Pod Security (from the
+    // Namespace objects; without any, none is known to enforce).
+    const anyOpenNamespace = ctx.snapshot.namespaces.length === 0 || ctx.snapshot.namespaces.some((n) => !ix.psaForbidsHostAccess(n.name));
     for (const [group, resource] of POD_MAKERS) {
       for (const g of ctx.grants(['create'], group, resource)) {
         // A create carries no name: a rule limited by resourceNames never allows it.

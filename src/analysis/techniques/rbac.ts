@@ -16,6 +16,7 @@ export default defineTechnique({
       'of the cluster, whatever the role is called; members of system:masters are allowed everything by an ' +
       'authorizer that runs before RBAC and skips the escalation checks.',
   },
+  reads: ['roles', 'bindings'],
   *derive(ctx) {
     const adminRoles = new Map<string, boolean>();
     for (const rb of ctx.rbac.resolvedBindings) {

@@ -14,6 +14,7 @@ export default defineTechnique({
       '`automountServiceAccountToken: false` is set on the pod (which wins) or on the service account, its token is ' +
       'mounted at /var/run/secrets/kubernetes.io/serviceaccount: whoever runs code in the pod can use it.',
   },
+  reads: ['pods', 'workloads', 'serviceAccounts'],
   *derive(ctx) {
     for (const p of ctx.snapshot.pods) {
       if (!ctx.index.tokenMounted(p.namespace, p.spec)) continue;

@@ -22,6 +22,7 @@ export default defineTechnique({
       'A secret referenced by a pod\'s secret or projected volume, or by env/envFrom, is readable by any process ' +
       'in that pod: whoever can run code in the pod has the secret (and, for a legacy token, its service account).',
   },
+  reads: ['pods', 'workloads', 'secrets'],
   *derive(ctx) {
     const emit = function* (from: string, ns: string, spec: PodSpec) {
       for (const name of mountedSecrets(spec)) {

@@ -1,7 +1,7 @@
 // SECRET_READ: get/list/watch (and update/patch, whose response carries the object) of secrets.
 
 import { Agg, grantEvidence, scopeText } from '../context.js';
-import { defineTechnique } from '../technique.js';
+import { defineTechnique, RBAC_INPUTS } from '../technique.js';
 
 export const SECRET_READ_VERBS = ['get', 'list', 'watch', 'update', 'patch'] as const;
 
@@ -16,6 +16,7 @@ export default defineTechnique({
       'update and patch return the stored object, data included. A legacy service-account token secret read this ' +
       'way is that service account.',
   },
+  reads: [...RBAC_INPUTS, 'secrets'],
   *derive(ctx) {
     const ix = ctx.index;
     for (const g of ctx.grants(SECRET_READ_VERBS, '', 'secrets')) {
@@ -28,9 +29,9 @@ export default defineTechnique({
         continue;
       }
       // Named secrets only: get by name, or list/watch with a metadata.name field selector.
-      const namespaces = g.scope === null ? ix.sortedNamespaces() : [g.scope];
-      for (const ns of namespaces) {
-        for (const sec of ix.secretsByNamespace.get(ns) ?? []) {
+      for (const [ns, secrets] of ix.secretsByNamespace) {
+        if (g.scope !== null && g.scope !== ns) continue;
+        for (const sec of secrets) {
           if (!g.rule.resourceNames.includes(sec.name)) continue;
           const holder = ix.tokenHolder.get(sec.id);
           for (const s of g.binding.subjects) {

@@ -83,13 +83,16 @@ export function pathLength(steps: readonly PathStep[]): number {
  * The shortest path from `start` along the distance field, choosing at every node the first edge
  * in (target ID, technique) order: equal-length alternatives always resolve the same way.
  */
-export function shortestEdgePath(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number): number[] | null {
+export function shortestEdgePath(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, scratch?: Uint8Array): number[] | null {
   if (dist[start] < 0) return null;
   const path: number[] = [];
-  const onPath = new Uint8Array(g.nodeCount);
+  // Nodes on the current path; a caller searching from many starts passes one zeroed array to reuse.
+  const onPath = scratch ?? new Uint8Array(g.nodeCount);
+  const marked: number[] = [];
   const visit = (u: number): boolean => {
     if (isTarget[u] && path.length > 0) return true;
     onPath[u] = 1;
+    marked.push(u);
     for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {
       const e = g.outEdges[k];
       const v = g.edgeDst[e];
@@ -98,17 +101,18 @@ export function shortestEdgePath(g: CompiledGraph, dist: Int32Array, isTarget: U
       if (visit(v)) return true;
       path.pop();
     }
-    onPath[u] = 0;
     return false;
   };
-  return visit(start) ? path : null;
+  const found = visit(start);
+  for (const m of marked) onPath[m] = 0;
+  return found ? path : null;
 }
 
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
-export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number): number[][] {
+export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number, scratch?: Uint8Array): number[][] {
   if (dist[start] < 0) return [];
   if (limit <= 1) {
-    const p = shortestEdgePath(g, dist, isTarget, start);
+    const p = shortestEdgePath(g, dist, isTarget, start, scratch);
     return p ? [p] : [];
   }
   interface Partial { edges: number[]; node: number; cost: number; key: string }
@@ -186,10 +190,11 @@ export function searchPaths(input: SearchInput): PathsResult {
   const dist = g.distancesTo(targets, maxHops);
   const isTarget = new Uint8Array(g.nodeCount);
   for (const t of targets) isTarget[t] = 1;
+  const scratch = new Uint8Array(g.nodeCount);
   for (const s of input.starts) {
     const si = g.indexOf.get(s);
     if (si === undefined || isTarget[si]) continue;
-    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops)) {
+    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops, scratch)) {
       const steps = stepsFromEdges(g, edges);
       const last = steps[steps.length - 1];
       paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });

@@ -52,6 +52,8 @@ export class Analysis {
   readonly warnings: Warning[];
   private readonly systemSubjects: Set<string>;
   private readonly subjects: string[];
+  /** One distance field per (target, hop limit): the reverse search runs once, queries reuse it. */
+  private readonly distCache = new Map<string, Int32Array>();
 
   constructor(readonly snapshot: Snapshot, opts: AnalyzeOptions = {}) {
     this.rbac = new RbacIndex(snapshot, { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion });
@@ -97,7 +99,7 @@ export class Analysis {
   paths(q: PathQuery = {}): PathsResult {
     const to = q.to ?? CLUSTER_ADMIN;
     const starts = q.from && q.from.length > 0 ? [...q.from].sort(compareIds) : this.starts(q.includeSystem);
-    return searchPaths({ graph: this.built.compiled, starts, to, maxHops: q.maxHops ?? DEFAULT_MAX_HOPS, limit: q.limit ?? 1 });
+    return searchPaths({ graph: this.built.compiled, starts, to, maxHops: q.maxHops ?? DEFAULT_MAX_HOPS, limit: q.limit ?? 1, distCache: this.distCache });
   }
 
   /** Every subject that can obtain the secret's contents, with its shortest path. */

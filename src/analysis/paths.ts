@@ -179,6 +179,8 @@ export interface SearchInput {
   to: string;
   maxHops: number;
   limit: number;
+  /** Distance fields by target and hop limit, reused across queries on one graph. */
+  distCache?: Map<string, Int32Array>;
 }
 
 /** All starts to one target in one reverse pass; paths ordered by length, from, to, then step IDs. */
@@ -187,7 +189,12 @@ export function searchPaths(input: SearchInput): PathsResult {
   const { targets, warnings } = resolveTarget(g, input.to);
   const paths: AttackPath[] = [];
   if (targets.length === 0) return { paths, warnings };
-  const dist = g.distancesTo(targets, maxHops);
+  const key = `${input.to}\u0000${maxHops}`;
+  let dist = input.distCache?.get(key);
+  if (!dist) {
+    dist = g.distancesTo(targets, maxHops);
+    input.distCache?.set(key, dist);
+  }
   const isTarget = new Uint8Array(g.nodeCount);
   for (const t of targets) isTarget[t] = 1;
   const scratch = new Uint8Array(g.nodeCount);

@@ -66,7 +66,7 @@ export function stepsFromEdges(g: CompiledGraph, edges: readonly number[]): Path
       const xa = g.edgeAttrs[x];
       step.to = g.ids[g.edgeDst[x]];
       for (const ev of xa.evidence) if (!step.evidence.includes(ev)) step.evidence.push(ev);
-      if (xa.explanation) step.explanation += ` ${xa.explanation}`;
+      if (xa.explanation) step.explanation += `${/ (as|mount|on|so)$/.test(step.explanation) ? ' ' : ': '}${xa.explanation}`;
     }
     steps.push(step);
   }

@@ -181,25 +181,25 @@ function expandAggregates(graph: AttackGraph, index: SnapshotIndex, addEdge: (k:
     const all = arg === '*';
     switch (kind) {
       case 'identities':
-        if (all) for (const ns of namespaces) expand(agg, Agg.identities(ns), `in ${ns}`);
-        else for (const sa of [...(index.saByNamespace.get(arg) ?? [])].sort()) expand(agg, sa, `as ${sa.slice('ServiceAccount:'.length)}`);
+        if (all) for (const ns of namespaces) expand(agg, Agg.identities(ns), '');
+        else for (const sa of [...(index.saByNamespace.get(arg) ?? [])].sort()) expand(agg, sa, `service account ${sa.slice('ServiceAccount:'.length)}`);
         break;
       case 'secrets':
-        if (all) for (const ns of namespaces) expand(agg, Agg.secrets(ns), `in ${ns}`);
+        if (all) for (const ns of namespaces) expand(agg, Agg.secrets(ns), '');
         else {
           for (const s of index.secretsByNamespace.get(arg) ?? []) {
-            expand(agg, s.id, `obtain ${s.namespace}/${s.name}`);
+            expand(agg, s.id, `secret ${s.namespace}/${s.name}`);
             const holder = index.tokenHolder.get(s.id);
-            if (holder) expand(agg, holder, `use the legacy token in ${s.namespace}/${s.name}`, [s.id]);
+            if (holder) expand(agg, holder, `service account ${holder.slice('ServiceAccount:'.length)} through its legacy token secret ${s.namespace}/${s.name}`, [s.id]);
           }
         }
         break;
       case 'pods':
-        if (all) for (const ns of namespaces) expand(agg, Agg.pods(ns), `in ${ns}`);
-        else for (const p of index.podsByNamespace.get(arg) ?? []) expand(agg, p.id, `in pod ${p.namespace}/${p.name}`);
+        if (all) for (const ns of namespaces) expand(agg, Agg.pods(ns), '');
+        else for (const p of index.podsByNamespace.get(arg) ?? []) expand(agg, p.id, `pod ${p.namespace}/${p.name}`);
         break;
       case 'pod-identities':
-        if (all) for (const ns of namespaces) expand(agg, Agg.podIdentities(ns), `in ${ns}`);
+        if (all) for (const ns of namespaces) expand(agg, Agg.podIdentities(ns), '');
         else {
           const seen = new Set<string>();
           for (const p of index.podsByNamespace.get(arg) ?? []) {
@@ -207,32 +207,32 @@ function expandAggregates(graph: AttackGraph, index: SnapshotIndex, addEdge: (k:
             const sa = saId(p.namespace, p.spec.serviceAccountName);
             if (seen.has(sa)) continue;
             seen.add(sa);
-            expand(agg, sa, `swap the image of pod ${p.namespace}/${p.name}, which runs as ${sa.slice('ServiceAccount:'.length)}`, [p.id]);
+            expand(agg, sa, `service account ${sa.slice('ServiceAccount:'.length)} by swapping the image of pod ${p.namespace}/${p.name}`, [p.id]);
           }
         }
         break;
       case 'nodes': {
         const nodes = [...index.nodes].sort();
-        if (nodes.length === 0) expand(agg, ANY_NODE, 'on whichever node it lands');
-        for (const n of nodes) expand(agg, n, `on ${n.slice('Node:'.length)} (spec.nodeName)`);
+        if (nodes.length === 0) expand(agg, ANY_NODE, 'whichever node it lands on');
+        for (const n of nodes) expand(agg, n, `node ${n.slice('Node:'.length)} (named in spec.nodeName)`);
         break;
       }
       case 'node-pods':
-        if (all) for (const n of [...index.nodes].sort()) expand(agg, Agg.nodePods(n), `on ${n.slice('Node:'.length)}`);
-        else for (const p of index.podsByNode.get(arg) ?? []) expand(agg, p.id, `pod ${p.namespace}/${p.name}`);
+        if (all) for (const n of [...index.nodes].sort()) expand(agg, Agg.nodePods(n), '');
+        else for (const p of index.podsByNode.get(arg) ?? []) expand(agg, p.id, `pod ${p.namespace}/${p.name} on ${arg.slice('Node:'.length)}`);
         break;
       case 'users':
-        for (const u of graph.nodes().filter((n) => n.startsWith('User:')).sort()) expand(agg, u, `as ${u}`);
+        for (const u of graph.nodes().filter((n) => n.startsWith('User:')).sort()) expand(agg, u, `user ${u.slice('User:'.length)}`);
         break;
       case 'all-identities':
-        expand(agg, Agg.users(), 'any user');
-        expand(agg, Agg.identities(null), 'any service account');
-        for (const g of graph.nodes().filter((n) => n.startsWith('Group:') && n !== groupId(MASTERS)).sort()) expand(agg, g, `in ${g}`);
+        expand(agg, Agg.users(), '');
+        expand(agg, Agg.identities(null), '');
+        for (const g of graph.nodes().filter((n) => n.startsWith('Group:') && n !== groupId(MASTERS)).sort()) expand(agg, g, `group ${g.slice('Group:'.length)}`);
         break;
       case 'attractable-pods':
         for (const p of index.snapshot.pods) {
           if (!p.owner || p.owner.startsWith('DaemonSet:') || p.owner.startsWith('Node:')) continue;
-          expand(agg, p.id, `pod ${p.namespace}/${p.name} (owned by ${p.owner}) is recreated where the scheduler puts it`, [p.owner]);
+          expand(agg, p.id, `pod ${p.namespace}/${p.name}, which ${p.owner} recreates wherever the scheduler puts it`, [p.owner]);
         }
         break;
       default:

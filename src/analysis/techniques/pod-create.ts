@@ -37,13 +37,13 @@ export default defineTechnique({
         const claims = g.scope === null ? [] : ix.hostPathClaimsIn(g.scope);
         const nodesOpen = g.scope === null ? anyOpenNamespace : !ix.psaForbidsHostAccess(g.scope) || claims.length > 0;
         for (const s of g.binding.subjects) {
-          yield { from: s, to: Agg.identities(g.scope), evidence, explanation: base };
+          yield { from: s, to: Agg.identities(g.scope), evidence, explanation: `${base} and run them as` };
           yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `${base} and mount` };
           if (nodesOpen) {
             const how = g.scope !== null && ix.psaForbidsHostAccess(g.scope)
               ? ` with a pod mounting claim ${claims[0]}, bound to a hostPath PersistentVolume (Pod Security checks the pod, not the volume)`
               : ' privileged';
-            yield { from: s, to: Agg.nodes(), evidence, explanation: `${base} and run one${how}` };
+            yield { from: s, to: Agg.nodes(), evidence, explanation: `${base} and run one${how} on` };
           }
         }
       }

@@ -24,7 +24,7 @@ export default defineTechnique({
       const verbs = g.rule.verbs.includes('*') ? '*' : g.rule.verbs.filter((v) => (SECRET_READ_VERBS as readonly string[]).includes(v)).join('/');
       if (g.rule.resourceNames.length === 0) {
         for (const s of g.binding.subjects) {
-          yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `can ${verbs} secrets in ${scopeText(g.scope)} and` };
+          yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `can ${verbs} secrets in ${scopeText(g.scope)}, so` };
         }
         continue;
       }

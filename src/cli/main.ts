@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { ErrorCode, toRbacgraphError } from '../errors.js';
 import { registerCanI } from './can-i.js';
 import { registerPaths, registerSecretAccess } from './paths.js';
+import { registerReport } from './report.js';
 import type { CliIO } from './io.js';
 import { registerWhoCan } from './who-can.js';
 
@@ -45,6 +46,7 @@ Start here:
   registerCanI(program, io, setExit);
   registerPaths(program, io, setExit);
   registerSecretAccess(program, io, setExit);
+  registerReport(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

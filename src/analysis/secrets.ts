@@ -8,7 +8,7 @@ export interface SecretExposure {
   secret: string;
   /** Non-system subjects that can obtain it (any number of steps). */
   readers: number;
-  /** Of those, how many get it because they reach cluster-admin. */
+  /** Of those, how many reach cluster-admin (and so every secret). */
   viaClusterAdmin: number;
 }
 
@@ -81,6 +81,7 @@ export function rankSecrets(built: BuiltGraph, starts: readonly string[], snapsh
   };
 
   let all = 0;
+  let admins = 0;
   const perNs = new Map<string, number>();
   const perSecret = new Map<number, number>();
   for (const s of starts) {
@@ -88,6 +89,7 @@ export function rankSecrets(built: BuiltGraph, starts: readonly string[], snapsh
     if (si === undefined) continue;
     if (adminDist[si] >= 0) {
       all++;
+      admins++;
       continue;
     }
     const r = reachFrom(si, 0);
@@ -106,7 +108,7 @@ export function rankSecrets(built: BuiltGraph, starts: readonly string[], snapsh
   const out: SecretExposure[] = snapshot.secrets.map((sec) => {
     const i = g.indexOf.get(sec.id);
     const ind = i === undefined ? 0 : perSecret.get(i) ?? 0;
-    return { secret: sec.id, readers: all + (perNs.get(sec.namespace) ?? 0) + ind, viaClusterAdmin: all };
+    return { secret: sec.id, readers: all + (perNs.get(sec.namespace) ?? 0) + ind, viaClusterAdmin: admins };
   });
   out.sort((a, b) => b.readers - a.readers || compareIds(a.secret, b.secret));
   return out;

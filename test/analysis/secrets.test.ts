@@ -92,6 +92,8 @@ describe('secret reachability', () => {
     const ranking = Object.fromEntries(a.secretRanking().map((r) => [r.secret, r.readers]));
     expect(ranking).toEqual({ 'Secret:pay/other': 3, 'Secret:pay/stripe': 2, 'Secret:misc/lonely': 1 });
     expect(a.secretRanking()[0].secret).toBe('Secret:pay/other');
+    // Only root reaches cluster-admin.
+    expect(a.secretRanking().map((r) => r.viaClusterAdmin)).toEqual([1, 1, 1]);
   });
 
   it('agrees with secretReaders for every secret (ranking counts any length, readers are within 8 hops)', () => {

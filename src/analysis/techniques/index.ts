@@ -1,25 +1,41 @@
 // The technique catalogue: one import per technique, sorted by ID. Nothing registers itself on import.
 
 import type { Technique } from '../technique.js';
+import csrApprove from './csr-approve.js';
+import ephemeralContainer from './ephemeral-container.js';
+import impersonate from './impersonate.js';
 import memberOf from './member-of.js';
 import nodeCredentials from './node-credentials.js';
 import nodeEscape from './node-escape.js';
+import nodesProxy from './nodes-proxy.js';
 import podCreate from './pod-create.js';
+import podExec from './pod-exec.js';
 import rbac from './rbac.js';
 import runsAs from './runs-as.js';
 import secretMount from './secret-mount.js';
 import secretRead from './secret-read.js';
+import tokenRequest from './token-request.js';
+import tokenSecretCreate from './token-secret-create.js';
+import workloadPatch from './workload-patch.js';
 
 /** Sorted by ID; `registry()` rejects duplicates and unsorted entries. */
 export const TECHNIQUES: readonly Technique[] = registry([
+  csrApprove,
+  ephemeralContainer,
+  impersonate,
   memberOf,
+  nodesProxy,
   nodeCredentials,
   nodeEscape,
   podCreate,
+  podExec,
   rbac,
   runsAs,
   secretMount,
   secretRead,
+  tokenRequest,
+  tokenSecretCreate,
+  workloadPatch,
 ]);
 
 export function registry(list: Technique[]): readonly Technique[] {

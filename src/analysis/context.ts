@@ -98,8 +98,12 @@ export class SnapshotIndex {
     return this.hostPathClaims.has(`${ns}/${claim}`);
   }
 
-  /** Is the SA's token mounted in a pod with this spec? The pod's setting wins, then the SA's; default yes. */
-  tokenMounted(ns: string, spec: PodSpec): boolean {
+  /**
+   * Is the SA's token mounted in a pod with this spec? The pod's setting wins, then the SA's; default
+   * yes. Pass the pod's owner: a static (mirror) pod, owned by its Node, cannot use service accounts.
+   */
+  tokenMounted(ns: string, spec: PodSpec, owner: string | null = null): boolean {
+    if (isStaticPodOwner(owner)) return false;
     if (spec.automountServiceAccountToken !== null) return spec.automountServiceAccountToken;
     const sa = this.serviceAccounts.get(saId(ns, spec.serviceAccountName));
     return sa?.automountServiceAccountToken ?? true;
@@ -113,6 +117,11 @@ export class SnapshotIndex {
   sortedNamespaces(): string[] {
     return [...this.namespaces].sort();
   }
+}
+
+/** Static pods appear in the API as mirror pods owned by their Node; they cannot reference API objects. */
+export function isStaticPodOwner(owner: string | null): boolean {
+  return owner !== null && owner.startsWith('Node:');
 }
 
 /** A valid legacy token: type service-account-token, annotated with its SA, not marked invalid. */

@@ -45,6 +45,7 @@ export function expandedEdges(graph: AttackGraph, opts: { techniques?: string[];
     if (!opts.includeInternal && (source === 'cluster-admin' || source.startsWith('Grant:'))) return;
     const targets = target.startsWith('Agg:') ? aggregateMembers(graph, target) : [target];
     for (const t of targets) {
+      if (t === source) continue; // a namespace-wide step includes the subject itself: not an edge
       const k = `${attrs.kind}|${source}|${t}`;
       if (!out.has(k)) out.set(k, { from: source, to: t, technique: attrs.kind, evidence: [...attrs.evidence].sort(compareIds) });
     }

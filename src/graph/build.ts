@@ -203,7 +203,7 @@ function expandAggregates(graph: AttackGraph, index: SnapshotIndex, addEdge: (k:
         else {
           const seen = new Set<string>();
           for (const p of index.podsByNamespace.get(arg) ?? []) {
-            if (!index.tokenMounted(p.namespace, p.spec)) continue;
+            if (!index.tokenMounted(p.namespace, p.spec, p.owner)) continue;
             const sa = saId(p.namespace, p.spec.serviceAccountName);
             if (seen.has(sa)) continue;
             seen.add(sa);

@@ -1,6 +1,7 @@
 // NODE_CREDENTIALS: root on a node is every identity and secret of the pods on it.
 
 import { saId, secretId } from '../../ids.js';
+import { isStaticPodOwner } from '../context.js';
 import { defineTechnique } from '../technique.js';
 import { mountedSecrets } from './secret-mount.js';
 
@@ -19,6 +20,7 @@ export default defineTechnique({
   *derive(ctx) {
     for (const [node, pods] of ctx.index.podsByNode) {
       for (const p of pods) {
+        if (isStaticPodOwner(p.owner)) continue; // no service account, no API secrets
         const sa = saId(p.namespace, p.spec.serviceAccountName);
         yield { from: node, to: sa, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} runs there as ${p.namespace}/${p.spec.serviceAccountName}` };
         const names = new Set([...mountedSecrets(p.spec), ...p.spec.imagePullSecrets]);

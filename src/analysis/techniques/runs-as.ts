@@ -17,7 +17,7 @@ export default defineTechnique({
   reads: ['pods', 'workloads', 'serviceAccounts'],
   *derive(ctx) {
     for (const p of ctx.snapshot.pods) {
-      if (!ctx.index.tokenMounted(p.namespace, p.spec)) continue;
+      if (!ctx.index.tokenMounted(p.namespace, p.spec, p.owner)) continue;
       const sa = saId(p.namespace, p.spec.serviceAccountName);
       yield { from: p.id, to: sa, evidence: [p.id], explanation: `the pod mounts the token of ${p.namespace}/${p.spec.serviceAccountName}` };
     }

@@ -2,6 +2,7 @@
 
 import { saId, secretId } from '../../ids.js';
 import type { PodSpec } from '../../snapshot/types.js';
+import { isStaticPodOwner } from '../context.js';
 import { defineTechnique } from '../technique.js';
 
 /** Secrets a container of the pod can read: secret and projected volumes, env and envFrom references. */
@@ -34,7 +35,8 @@ export default defineTechnique({
         }
       }
     };
-    for (const p of ctx.snapshot.pods) yield* emit(p.id, p.namespace, p.spec);
+    // Static pods cannot reference secrets (the kubelet refuses them).
+    for (const p of ctx.snapshot.pods) if (!isStaticPodOwner(p.owner)) yield* emit(p.id, p.namespace, p.spec);
     for (const w of ctx.snapshot.workloads) yield* emit(w.id, w.namespace, w.template);
   },
 });

@@ -6,6 +6,8 @@ import { ErrorCode, toRbacgraphError } from '../errors.js';
 import { registerCanI } from './can-i.js';
 import { registerPaths, registerSecretAccess } from './paths.js';
 import { registerReport } from './report.js';
+import { registerScan } from './scan.js';
+import { registerSelfCheck } from './self-check.js';
 import type { CliIO } from './io.js';
 import { registerWhoCan } from './who-can.js';
 
@@ -47,6 +49,8 @@ Start here:
   registerPaths(program, io, setExit);
   registerSecretAccess(program, io, setExit);
   registerReport(program, io, setExit);
+  registerScan(program, io, setExit);
+  registerSelfCheck(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -53,9 +53,14 @@ export function aggregateClusterRoles(clusterRoles: readonly Role[]): Aggregatio
   const keptWritten: string[] = [];
   const selected = new Map<string, Role[]>();
   for (const a of aggregated) {
-    const matched = clusterRoles
-      .filter((c) => c.name !== a.name && a.aggregationSelectors!.some((s) => selectorMatches(s, c.labels)))
-      .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    // syncClusterRole walks the selectors in order and, for each, the matching roles sorted by name,
+    // so a role's rules land where the controller puts them (pkg/controller/clusterroleaggregation/
+    // clusterroleaggregation_controller.go); a `via.rule` index then points at the live object's rule.
+    const byName = [...clusterRoles].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    const matched: Role[] = [];
+    for (const sel of a.aggregationSelectors!) {
+      for (const c of byName) if (c.name !== a.name && selectorMatches(sel, c.labels)) matched.push(c);
+    }
     if (matched.length === 0 && a.rules.length > 0) keptWritten.push(a.name);
     else selected.set(a.name, matched);
   }

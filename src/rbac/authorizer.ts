@@ -6,7 +6,7 @@ import type { Binding, PolicyRule, Snapshot } from '../snapshot/types.js';
 import { aggregateClusterRoles } from './aggregate.js';
 import { rulesAreClusterAdmin } from './covers.js';
 import { combinedResource, ruleAllows, ruleAllowsIgnoringNames } from './match.js';
-import { execAcceptsGet, isExecLike, type RequestAttributes, type ResourceRequest } from './request.js';
+import { execAcceptsGet, isExecLike, KNOWN_RESOURCES, type RequestAttributes, type ResourceRequest } from './request.js';
 import { MASTERS, splitSaUsername, subjectIdOf, type UserInfo } from './subjects.js';
 
 /** One reason a request is allowed: the binding and role (and rule) that grant it. */
@@ -301,7 +301,7 @@ export class RbacIndex {
         const named = !full && req2.kind === 'resource' && req2.name === null && ruleAllowsIgnoringNames(ref.rule, req2);
         if (!full && !named) continue;
         for (const rb of this.bindingsByRole.get(ref.roleId) ?? []) {
-          if (!(allNs ? rb.scope === null || req2.kind === 'resource' : bindingApplies(rb, req2))) continue;
+          if (!(allNs ? rb.scope === null || (req2.kind === 'resource' && !knownClusterScoped(req2)) : bindingApplies(rb, req2))) continue;
           if (full) addFor(rb, viaOf(rb, ref.index, altVerb));
           else {
             for (const s of rb.subjects) {
@@ -362,6 +362,19 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 function bindingApplies(rb: ResolvedBinding, req: RequestAttributes): boolean {
   if (rb.scope === null) return true;
   return req.kind === 'resource' && req.namespace !== null && req.namespace === rb.scope;
+}
+
+/**
+ * A built-in cluster-scoped resource (nodes, persistentvolumes, clusterroles, users, ...): its requests
+ * carry no namespace, and rule.go VisitRulesFor lists RoleBindings only `if len(namespace) > 0`
+ * (pkg/registry/rbac/validation/rule.go), so no RoleBinding grants them, in any namespace. `-A` must not
+ * count RoleBindings for them either. Namespace objects are the exception: a request on namespace
+ * `foo` has namespace `foo` (requestinfo.go), so RoleBindings in `foo` apply to it.
+ */
+function knownClusterScoped(req: ResourceRequest): boolean {
+  if (req.apiGroup === '' && req.resource === 'namespaces') return false;
+  const known = KNOWN_RESOURCES[req.resource] as (typeof KNOWN_RESOURCES)[string] | undefined;
+  return known !== undefined && known.group === req.apiGroup && !known.namespaced;
 }
 
 function viaOf(rb: ResolvedBinding, rule: number, verb: string | undefined): Via {

@@ -45,8 +45,9 @@ export function verbForHttp(method: string, opts: { resourceRequest: boolean; ha
   if (!opts.resourceRequest) return m.toLowerCase();
   switch (m) {
     case 'POST': return 'create';
+    // requestinfo.go turns get into list/watch only when the path names no object: a named GET stays get.
     case 'GET':
-    case 'HEAD': return opts.watch ? 'watch' : opts.hasName ? 'get' : 'list';
+    case 'HEAD': return opts.hasName ? 'get' : opts.watch ? 'watch' : 'list';
     case 'PUT': return 'update';
     case 'PATCH': return 'patch';
     case 'DELETE': return opts.hasName ? 'delete' : 'deletecollection';
@@ -54,14 +55,19 @@ export function verbForHttp(method: string, opts: { resourceRequest: boolean; ha
   }
 }
 
+/** requestinfo.go: verbs given as a path prefix (`/api/v1/watch/pods`); `proxy` takes no subresource. */
+const SPECIAL_VERBS = new Set(['proxy', 'watch']);
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 /**
- * Request attributes of an API path, as requestinfo.go derives them: `/api/v1/...` and
- * `/apis/<group>/<v>/...` are resource requests, anything else non-resource.
+ * Request attributes of an API path, as requestinfo.go (NewRequestInfo) derives them: `/api/v1/...`
+ * and `/apis/<group>/<v>/...` are resource requests, anything else non-resource.
  */
 export function requestForHttp(method: string, url: string): RequestAttributes {
-  const [pathPart, query = ''] = url.split('?', 2);
+  const q = url.indexOf('?');
+  const pathPart = q < 0 ? url : url.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
   const parts = pathPart.split('/').filter((p) => p.length > 0);
-  const watch = /(^|&)watch=(1|true)(&|$)/.test(query);
   let rest: string[];
   let group: string;
   if (parts[0] === 'api' && parts.length >= 3) {
@@ -73,22 +79,80 @@ export function requestForHttp(method: string, url: string): RequestAttributes {
   } else {
     return nonResourceRequest(method.toLowerCase(), pathPart || '/');
   }
+  // `/watch/...` and `/proxy/...` set the verb themselves (requestinfo.go specialVerbs); such requests
+  // take no list options, so neither ?watch nor a fieldSelector changes them.
+  let specialVerb: string | null = null;
+  if (SPECIAL_VERBS.has(rest[0]) && rest.length >= 2) {
+    specialVerb = rest[0];
+    rest = rest.slice(1);
+  }
   let namespace: string | null = null;
   // /namespaces/{ns}/{resource}...; /namespaces/{name}[/status|/finalize] is the Namespace object.
   if (rest[0] === 'namespaces' && rest.length > 1) {
     namespace = rest[1];
-    if (rest.length > 2 && rest[2] !== 'status' && rest[2] !== 'finalize') rest = rest.slice(2);
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2])) rest = rest.slice(2);
   }
   const resource = rest[0] ?? '';
-  let name: string | null = rest[1] ?? null;
-  const subresource = rest[2] ?? '';
-  if (!name) {
-    const m = /(^|&)fieldSelector=metadata\.name(%3D|=)([^&]+)/.exec(query);
-    if (m && (method.toUpperCase() === 'GET' || method.toUpperCase() === 'HEAD')) name = decodeURIComponent(m[3]);
-  }
-  const verb = verbForHttp(method, { resourceRequest: true, hasName: rest[1] !== undefined, watch });
-  // list/watch carry a name only through the metadata.name field selector.
+  const pathName: string | null = rest.length > 1 ? rest[1] : null;
+  const subresource = specialVerb === 'proxy' ? '' : rest[2] ?? '';
+  if (specialVerb) return { kind: 'resource', verb: specialVerb, apiGroup: group, resource, subresource, name: pathName, namespace };
+  // Any ?watch value but "false"/"0" is true (apimachinery Convert_Slice_string_To_bool).
+  const w = query.get('watch');
+  const watch = w !== null && w.toLowerCase() !== 'false' && w !== '0';
+  const verb = verbForHttp(method, { resourceRequest: true, hasName: pathName !== null, watch });
+  let name: string | null = pathName;
+  // list/watch carry a name only through an exact metadata.name field selector.
+  if (name === null && (verb === 'list' || verb === 'watch')) name = nameFromFieldSelector(query.get('fieldSelector'));
   return { kind: 'resource', verb, apiGroup: group, resource, subresource, name, namespace };
+}
+
+/**
+ * The name a list/watch is limited to: `RequiresExactMatch("metadata.name")` of the parsed field
+ * selector (k8s.io/apimachinery fields/selector.go), kept only if it is a valid path segment
+ * (requestinfo.go). A selector that does not parse gives no name (`metadata.name=a,foo`).
+ */
+function nameFromFieldSelector(selector: string | null): string | null {
+  if (!selector) return null;
+  // splitTerms: split on commas not escaped by a backslash; parseSelector sorts the terms.
+  const terms: string[] = [];
+  let start = 0;
+  for (let i = 0; i < selector.length; i++) {
+    if (selector[i] === '\\') i++;
+    else if (selector[i] === ',') {
+      terms.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  terms.push(selector.slice(start));
+  terms.sort();
+  let name: string | null = null;
+  for (const term of terms) {
+    if (term === '') continue;
+    // splitTerm: the first of "!=", "==", "=" at the lowest index.
+    const m = /^(.*?)(!=|==|=)(.*)$/s.exec(term);
+    if (!m) return null;
+    const value = unescapeFieldValue(m[3]);
+    if (value === null) return null;
+    if (name === null && m[1] === 'metadata.name' && m[2] !== '!=') name = value;
+  }
+  if (name === null || name === '' || name === '.' || name === '..' || /[/%]/.test(name)) return null;
+  return name;
+}
+
+/** fields.UnescapeValue: `\\`, `\,`, `\=` are escapes; any other escape or a bare `,`/`=` is an error. */
+function unescapeFieldValue(s: string): string | null {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') {
+      const n = s[i + 1];
+      if (n !== '\\' && n !== ',' && n !== '=') return null;
+      out += n;
+      i++;
+    } else if (c === ',' || c === '=') return null;
+    else out += c;
+  }
+  return out;
 }
 
 interface KnownResource {
@@ -98,7 +162,8 @@ interface KnownResource {
 
 /** Built-in resources, as discovery on a current cluster names them. */
 export const KNOWN_RESOURCES: Record<string, KnownResource> = (() => {
-  const t: Record<string, KnownResource> = {};
+  // No prototype: `constructor` or `toString` must resolve as unknown names, not as Object's members.
+  const t: Record<string, KnownResource> = Object.create(null) as Record<string, KnownResource>;
   const add = (group: string, namespaced: boolean, names: string): void => {
     for (const n of names.split(/\s+/).filter(Boolean)) t[n] = { group, namespaced };
   };

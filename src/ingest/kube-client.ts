@@ -162,9 +162,10 @@ export class KubeClient {
       if (this.cluster.kc.getCurrentCluster()?.proxyUrl && o.agent) {
         this.agent = o.agent as http.Agent;
       } else if (this.isHttps) {
+        // No socket limit: each watch holds a connection for minutes (HTTP/1.1 has no multiplexing),
+        // and a limit would queue the later watches behind them forever. Lists are limited by the caller.
         this.agent = new https.Agent({
           keepAlive: true,
-          maxSockets: 8,
           ca: o.ca,
           cert: o.cert,
           key: o.key,
@@ -174,7 +175,7 @@ export class KubeClient {
           ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
         });
       } else {
-        this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+        this.agent = new http.Agent({ keepAlive: true });
       }
     }
     return { headers, agent: this.agent };

@@ -7,10 +7,10 @@ import type { CliIO } from '../cli/io.js';
 import { SnapshotBuilder } from '../snapshot/builder.js';
 import { LAST_APPLIED, normalizeObject, type NormalizeEnv } from '../snapshot/normalize.js';
 import type { CoverageGap, CoverageStatus, Snapshot } from '../snapshot/types.js';
-import { KubeApiError, KubeClient, type KubeClientOptions, type KubeResponse } from './kube-client.js';
+import { KubeApiError, KubeClient, type KubeClientOptions, type KubeRequest, type KubeResponse } from './kube-client.js';
 import { resolveCluster, type ClusterSelection, type ResolvedCluster } from './kube-config.js';
 import {
-  apiVersionOf, collectionPath, LIVE_RESOURCES, PARTIAL_LIST_ACCEPT, resourceLabel, type LiveResource,
+  apiVersionOf, collectionPath, fieldSelectorOf, LIVE_RESOURCES, PARTIAL_LIST_ACCEPT, resourceLabel, type LiveResource,
 } from './kube-resources.js';
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -119,6 +119,63 @@ interface Outcome {
   gap: CoverageGap | null;
 }
 
+export interface ListOptions {
+  pageSize: number;
+  /** Sends one request with the caller's retries, deadline and 401 handling. */
+  call: (req: KubeRequest) => Promise<KubeResponse>;
+  onPage?: (items: number) => void;
+}
+
+/**
+ * A complete paginated list (limit/continue) of one resource, as raw objects ready for
+ * normalizeObject, and the list's resourceVersion (where a watch starts). A continue token that
+ * expires (410 Gone) starts the list again from the beginning, up to LIST_RESTARTS times.
+ */
+export async function listAll(client: KubeClient, r: LiveResource, opts: ListOptions): Promise<{ raws: Obj[]; resourceVersion: string }> {
+  const path = collectionPath(r);
+  for (let restart = 0; ; restart++) {
+    const raws: Obj[] = [];
+    let cont: string | null = null;
+    let expired = false;
+    let resourceVersion = '';
+    do {
+      const req: KubeRequest = {
+        path,
+        query: { limit: String(opts.pageSize), continue: cont ?? undefined, fieldSelector: fieldSelectorOf(r) },
+        accept: r.metadataOnly ? PARTIAL_LIST_ACCEPT : 'application/json',
+      };
+      const res = await opts.call(req);
+      if (res.status === 410 && cont !== null && restart < LIST_RESTARTS) {
+        expired = true; // the continue token expired: list again from the start
+        break;
+      }
+      if (res.status < 200 || res.status >= 300) {
+        const err = client.statusError(req, res);
+        if (res.status === 406 && r.metadataOnly) {
+          throw new KubeApiError(`${err.message} (the API server cannot list metadata only; rbacgraph never asks for full secrets)`, 406, err.reason, false);
+        }
+        throw err;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch (e) {
+        throw new KubeApiError(`${path}: the answer is not JSON`, res.status, 'BadResponse', false, { cause: e });
+      }
+      const page = pageItems(r, parsed);
+      // Every page of one list has the first page's resourceVersion.
+      if (cont === null) resourceVersion = page.resourceVersion;
+      for (const item of page.items) {
+        const raw = rawFromItem(r, item);
+        if (raw) raws.push(raw);
+      }
+      opts.onPage?.(page.items.length);
+      cont = page.continueToken;
+    } while (cont !== null);
+    if (!expired) return { raws, resourceVersion };
+  }
+}
+
 /** Reads every resource of LIVE_RESOURCES into one snapshot; unreadable kinds become coverage gaps. */
 export async function collectSnapshot(opts: CollectOptions): Promise<CollectResult> {
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -132,7 +189,7 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
       opts.client?.onRetry?.(i);
     },
   });
-  const call = async (req: Parameters<KubeClient['call']>[0]): Promise<KubeResponse> => {
+  const call = async (req: KubeRequest): Promise<KubeResponse> => {
     requests++;
     const res = await client.call(req, { deadline, signal: opts.signal });
     if (res.status === 401) throw client.unauthorized();
@@ -164,48 +221,20 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
         const res = await call({ path: `${path}/${encodeURIComponent(r.name)}` });
         if (res.status === 404) return { raws: [], gap: null }; // most clusters have no aws-auth
         if (res.status < 200 || res.status >= 300) throw client.statusError({ path: `${path}/${r.name}` }, res);
-        const raw = rawFromItem(r, JSON.parse(res.body));
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(res.body);
+        } catch (e) {
+          throw new KubeApiError(`${path}/${r.name}: the answer is not JSON`, res.status, 'BadResponse', false, { cause: e });
+        }
+        const raw = rawFromItem(r, parsed);
         return { raws: raw ? [raw] : [], gap: null };
       }
-      for (let restart = 0; ; restart++) {
-        const raws: Obj[] = [];
-        let cont: string | null = null;
-        let expired = false;
-        do {
-          const req = {
-            path,
-            query: { limit: String(pageSize), continue: cont ?? undefined, fieldSelector: r.fieldSelector },
-            accept: r.metadataOnly ? PARTIAL_LIST_ACCEPT : 'application/json',
-          };
-          const res = await call(req);
-          if (res.status === 410 && cont !== null && restart < LIST_RESTARTS) {
-            expired = true; // the continue token expired: list again from the start
-            break;
-          }
-          if (res.status < 200 || res.status >= 300) {
-            const err = client.statusError(req, res);
-            if (res.status === 406 && r.metadataOnly) {
-              throw new KubeApiError(`${err.message} (the API server cannot list metadata only; rbacgraph never asks for full secrets)`, 406, err.reason, false);
-            }
-            throw err;
-          }
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(res.body);
-          } catch (e) {
-            throw new KubeApiError(`${path}: the answer is not JSON`, res.status, 'BadResponse', false, { cause: e });
-          }
-          const page = pageItems(r, parsed);
-          for (const item of page.items) {
-            const raw = rawFromItem(r, item);
-            if (raw) raws.push(raw);
-          }
-          objects += page.items.length;
-          progress();
-          cont = page.continueToken;
-        } while (cont !== null);
-        if (!expired) return { raws, gap: null };
-      }
+      const { raws } = await listAll(client, r, { pageSize, call, onPage: (n) => {
+        objects += n;
+        progress();
+      } });
+      return { raws, gap: null };
     };
 
     const work = async (r: LiveResource): Promise<void> => {

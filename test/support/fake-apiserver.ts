@@ -328,6 +328,14 @@ export class StandInApiServer {
     }
   }
 
+  /** End every open watch stream without an error, as the server's watch timeout does. */
+  dropWatches(): void {
+    for (const w of [...this.watches]) {
+      w.res.end();
+      this.watches.delete(w);
+    }
+  }
+
   /** Forget history older than now without ending open watches (a later resume from old RVs gets 410). */
   compact(): void {
     this.compactedRv = this.rv + 1;
@@ -552,6 +560,7 @@ export class StandInApiServer {
     entry.status = 200;
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     const send = (type: string, obj: Obj): void => {
+      if (res.writableEnded || res.destroyed) return;
       const o = type === 'ERROR' || type === 'BOOKMARK' || !metadataOnly ? obj : this.partial(obj);
       res.write(`${JSON.stringify({ type, object: o })}\n`);
     };

@@ -145,23 +145,21 @@ class Informer {
       return res;
     };
     this.stats.lists++;
-    const { raws, resourceVersion } = await listAll(this.w.client, this.r, { pageSize: this.w.pageSize, call });
-    const next = new Map<string, Entry>();
-    let changed = raws.length !== this.store.size;
-    for (const raw of raws) {
+    let changed = false;
+    // Each item is normalized as its page arrives (raw objects are not kept). Unchanged objects keep
+    // their normalized form (the same reference), which lets the incremental analysis see that
+    // nothing it depends on changed.
+    const { items, resourceVersion } = await listAll(this.w.client, this.r, { pageSize: this.w.pageSize, call }, (raw): [string, Entry] | null => {
       const key = keyOf(raw);
-      if (key === null) continue;
+      if (key === null) return null;
       const rv = rvOf(raw);
       const prev = this.store.get(key);
-      // Unchanged objects keep their normalized form (the same reference), which lets the
-      // incremental analysis see that nothing it depends on changed.
-      if (prev && prev.resourceVersion === rv && rv !== '') {
-        next.set(key, prev);
-      } else {
-        next.set(key, { resourceVersion: rv, normalized: this.w.normalize(raw) });
-        changed = true;
-      }
-    }
+      if (prev && prev.resourceVersion === rv && rv !== '') return [key, prev];
+      changed = true;
+      return [key, { resourceVersion: rv, normalized: this.w.normalize(raw) }];
+    });
+    const next = new Map(items);
+    if (next.size !== this.store.size) changed = true;
     this.store = next;
     this.resourceVersion = resourceVersion;
     this.setGap(null);

@@ -5,7 +5,7 @@ import { ErrorCode, RbacgraphError, UsageError, warning, type Warning } from '..
 import type { InputOptions, LiveLoader } from '../cli/common.js';
 import type { CliIO } from '../cli/io.js';
 import { SnapshotBuilder } from '../snapshot/builder.js';
-import { LAST_APPLIED, normalizeObject, type NormalizeEnv } from '../snapshot/normalize.js';
+import { LAST_APPLIED, normalizeObject, type Normalized, type NormalizeEnv, type ObjectProblem } from '../snapshot/normalize.js';
 import type { CoverageGap, CoverageStatus, Snapshot } from '../snapshot/types.js';
 import { KubeApiError, KubeClient, type KubeClientOptions, type KubeRequest, type KubeResponse } from './kube-client.js';
 import { resolveCluster, type ClusterSelection, type ResolvedCluster } from './kube-config.js';
@@ -114,8 +114,14 @@ export function normalizeEnv(defaultNamespace: string): NormalizeEnv {
   return { defaultNamespace, parseYaml: (t) => parseYamlText(t) };
 }
 
+/** One listed object, normalized as soon as its page arrives (raw objects are never kept: memory). */
+interface Item {
+  normalized: Normalized | null;
+  problems: ObjectProblem[];
+}
+
 interface Outcome {
-  raws: Obj[];
+  items: Item[];
   gap: CoverageGap | null;
 }
 
@@ -127,14 +133,15 @@ export interface ListOptions {
 }
 
 /**
- * A complete paginated list (limit/continue) of one resource, as raw objects ready for
- * normalizeObject, and the list's resourceVersion (where a watch starts). A continue token that
- * expires (410 Gone) starts the list again from the beginning, up to LIST_RESTARTS times.
+ * A complete paginated list (limit/continue) of one resource, each item turned by `map` (from the
+ * raw object normalizeObject reads) as its page arrives, and the list's resourceVersion (where a
+ * watch starts). A continue token that expires (410 Gone) starts the list again from the
+ * beginning, up to LIST_RESTARTS times.
  */
-export async function listAll(client: KubeClient, r: LiveResource, opts: ListOptions): Promise<{ raws: Obj[]; resourceVersion: string }> {
+export async function listAll<T>(client: KubeClient, r: LiveResource, opts: ListOptions, map: (raw: Obj) => T | null): Promise<{ items: T[]; resourceVersion: string }> {
   const path = collectionPath(r);
   for (let restart = 0; ; restart++) {
-    const raws: Obj[] = [];
+    const items: T[] = [];
     let cont: string | null = null;
     let expired = false;
     let resourceVersion = '';
@@ -167,12 +174,13 @@ export async function listAll(client: KubeClient, r: LiveResource, opts: ListOpt
       if (cont === null) resourceVersion = page.resourceVersion;
       for (const item of page.items) {
         const raw = rawFromItem(r, item);
-        if (raw) raws.push(raw);
+        const t = raw ? map(raw) : null;
+        if (t !== null) items.push(t);
       }
       opts.onPage?.(page.items.length);
       cont = page.continueToken;
     } while (cont !== null);
-    if (!expired) return { raws, resourceVersion };
+    if (!expired) return { items, resourceVersion };
   }
 }
 
@@ -197,6 +205,7 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
   };
   const builder = new SnapshotBuilder();
   const warnings: Warning[] = [];
+  const env = normalizeEnv(opts.defaultNamespace ?? 'default');
   try {
     // /version first: it is public, so it tells whether the server is reachable at all.
     try {
@@ -219,7 +228,7 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
       const path = collectionPath(r);
       if (r.name) {
         const res = await call({ path: `${path}/${encodeURIComponent(r.name)}` });
-        if (res.status === 404) return { raws: [], gap: null }; // most clusters have no aws-auth
+        if (res.status === 404) return { items: [], gap: null }; // most clusters have no aws-auth
         if (res.status < 200 || res.status >= 300) throw client.statusError({ path: `${path}/${r.name}` }, res);
         let parsed: unknown;
         try {
@@ -228,13 +237,13 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
           throw new KubeApiError(`${path}/${r.name}: the answer is not JSON`, res.status, 'BadResponse', false, { cause: e });
         }
         const raw = rawFromItem(r, parsed);
-        return { raws: raw ? [raw] : [], gap: null };
+        return { items: raw ? [normalizeObject(raw, env)] : [], gap: null };
       }
-      const { raws } = await listAll(client, r, { pageSize, call, onPage: (n) => {
+      const { items } = await listAll(client, r, { pageSize, call, onPage: (n) => {
         objects += n;
         progress();
-      } });
-      return { raws, gap: null };
+      } }, (raw) => normalizeObject(raw, env));
+      return { items, gap: null };
     };
 
     const work = async (r: LiveResource): Promise<void> => {
@@ -244,7 +253,7 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
         outcomes.set(r, await readOne(r));
       } catch (e) {
         if (!(e instanceof KubeApiError) || e.status === 401 || e.reason === 'Aborted' || e.reason === 'Credentials') throw e;
-        outcomes.set(r, { raws: [], gap: { kind: r.coverageKind, status: gapStatusOf(e), message: e.message } });
+        outcomes.set(r, { items: [], gap: { kind: r.coverageKind, status: gapStatusOf(e), message: e.message } });
       } finally {
         current.delete(resourceLabel(r));
         done++;
@@ -264,10 +273,9 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
       throw new KubeApiError(`cannot read the cluster at ${client.server.host}: ${all[0].gap!.message}`, null, 'Unreachable', false);
     }
 
-    const env = normalizeEnv(opts.defaultNamespace ?? 'default');
     // Secrets come from two lists: every secret's metadata, and the token secrets (whose type that
     // list cannot carry). Merge them by name so that each secret is added once, typed when it is a token.
-    const secrets = new Map<string, Obj>();
+    const secrets = new Map<string, Item>();
     const gaps = new Map<string, CoverageGap>();
     for (const r of resources) {
       const o = outcomes.get(r)!;
@@ -282,22 +290,20 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
         continue;
       }
       const source = { file: `${client.server.origin}${collectionPath(r)}`, line: null };
-      for (const raw of o.raws) {
-        if (r.kind === 'Secret') {
-          const meta = raw.metadata as Obj;
-          const key = `${String(meta.namespace)}/${String(meta.name)}`;
-          const prev = secrets.get(key);
-          if (!prev || raw.type) secrets.set(key, raw);
+      for (const item of o.items) {
+        if (item.normalized?.collection === 'secrets') {
+          const id = item.normalized.object.id;
+          if (!secrets.has(id) || r.itemType) secrets.set(id, item);
           continue;
         }
-        addRaw(builder, warnings, raw, env, source);
+        addItem(builder, warnings, item, source);
       }
     }
     if (opts.skipSecrets) {
       builder.addCoverageGap({ kind: 'Secret', status: 'skipped', message: '--skip-secrets: secrets were not listed; secret reachability covers only secrets that pods reference' });
     }
     const secretSource = { file: `${client.server.origin}${collectionPath(LIVE_RESOURCES.find((r) => r.kind === 'Secret')!)}`, line: null };
-    for (const key of [...secrets.keys()].sort()) addRaw(builder, warnings, secrets.get(key)!, env, secretSource);
+    for (const id of [...secrets.keys()].sort()) addItem(builder, warnings, secrets.get(id)!, secretSource);
 
     const snapshot = builder.build();
     return {
@@ -314,10 +320,9 @@ export async function collectSnapshot(opts: CollectOptions): Promise<CollectResu
   }
 }
 
-function addRaw(builder: SnapshotBuilder, warnings: Warning[], raw: Obj, env: NormalizeEnv, source: { file: string; line: null }): void {
-  const { normalized, problems } = normalizeObject(raw, env);
-  for (const p of problems) warnings.push(warning(p.code, p.message, source.file, null));
-  if (normalized) builder.add(normalized, source);
+function addItem(builder: SnapshotBuilder, warnings: Warning[], item: Item, source: { file: string; line: null }): void {
+  for (const p of item.problems) warnings.push(warning(p.code, p.message, source.file, null));
+  if (item.normalized) builder.add(item.normalized, source);
 }
 
 /** `30s`, `2m`, `1h`, `500ms`, or plain seconds; 0 means no timeout. */

@@ -226,6 +226,23 @@ describe('stand-in kube-apiserver: scan --kubeconfig', () => {
     expect((await collectSnapshot({ cluster: fallback, pageSize: 3 })).snapshot.hash).toBe(fileHash);
   });
 
+  it('stand-in kube-apiserver: a progress line on a terminal, cleared at the end; none otherwise', async () => {
+    let stderr = '';
+    const code = await main(['scan', '--kubeconfig', kubeconfig, '--page-size', '1', '-o', 'json'], {
+      stdout: () => undefined,
+      stderr: (s) => {
+        stderr += s;
+      },
+      stdin: () => '',
+      isTTY: true,
+      env: {},
+    });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/\r\x1b\[2Kscanning \d+\/23 kinds, \d+ objects/);
+    expect(stderr.endsWith('\r\x1b[2K')).toBe(true);
+    expect((await run(['scan', '--kubeconfig', kubeconfig])).stderr).toBe('');
+  });
+
   it('stand-in kube-apiserver: --store is refused until the history store exists', async () => {
     const r = await run(['scan', '--kubeconfig', kubeconfig, '--store', join(work, 'x.db')]);
     expect(r.code).toBe(2);

@@ -109,14 +109,18 @@ export function registerScan(program: Command, io: CliIO, setExit: (code: number
     .command('scan')
     .summary('collect a snapshot (live cluster or files) and print its ID and a summary')
     .description(
-      'Read a live cluster (--kubeconfig PATH, --context NAME, or --kubeconfig in-cluster inside a pod) or\n' +
-        'files (--input), and print the snapshot ID (its content hash: the same objects always give the same ID,\n' +
-        'whether read live or from a `kubectl get -o json` dump) and a summary: objects per kind, coverage gaps,\n' +
-        'warnings. --out FILE writes the snapshot as one JSON file that --input reads back (collect in the\n' +
-        'cluster, analyse on a laptop). Secrets are listed as metadata only: their values never cross the wire.\n' +
-        'Kinds the credentials may not list are recorded as coverage gaps, with a warning; the scan goes on.\n\n' +
-        'Not yet: the history store (--store, `snapshots`, `diff`, `findings`) comes with the history issue;\n' +
-        'until then scan prints the ID and summary and honours --out, and --store is refused.',
+      'Read a live cluster (--kubeconfig PATH, --context NAME, or --kubeconfig\n' +
+        'in-cluster inside a pod) or files (--input), and print the snapshot ID and\n' +
+        'a summary: objects per kind, coverage gaps, warnings. The ID is the content\n' +
+        'hash: the same objects give the same ID whether read live or from a\n' +
+        '`kubectl get -o json` dump. --out FILE writes the snapshot as one JSON file\n' +
+        'that --input reads back (collect in the cluster, analyse on a laptop).\n' +
+        'Secrets are listed as metadata only: their values never cross the wire.\n' +
+        'Kinds the credentials may not list become coverage gaps with a warning;\n' +
+        'the scan goes on.\n\n' +
+        'Not yet: the history store (--store, snapshots, diff, findings) comes with\n' +
+        'the history issue. Until then scan prints the ID and summary and honours\n' +
+        '--out, and --store is refused.',
     )
     .option('--out <file>', 'write the snapshot to FILE (JSON, written atomically; never a secret value)')
     .option('--cluster <name>', 'name of the cluster in the summary (default: the kubeconfig cluster name)')

@@ -34,11 +34,13 @@ export function registerSelfCheck(program: Command, io: CliIO, setExit: (code: n
     .command('self-check')
     .summary("tell which of rbacgraph's permissions the current credentials lack")
     .description(
-      'Ask the API server, one SelfSubjectAccessReview per permission, whether the current credentials may do\n' +
-        'what rbacgraph does: list and watch every kind it reads, get the kube-system/aws-auth ConfigMap, and list\n' +
-        'secret metadata. Prints each permission and which are missing. deploy/clusterrole.yaml grants exactly\n' +
-        'these. Listing secret metadata needs `list secrets`, which is also the right to read their values: use\n' +
-        '--skip-secrets to leave it out (secret reachability then covers only secrets pods reference).',
+      'Ask the API server, one SelfSubjectAccessReview per permission, whether the\n' +
+        'current credentials may do what rbacgraph does: list and watch every kind\n' +
+        'it reads, get the kube-system/aws-auth ConfigMap, and list secret metadata.\n' +
+        'Prints each permission and which are missing; deploy/clusterrole.yaml\n' +
+        'grants exactly these. Listing secret metadata needs `list secrets`, which is\n' +
+        'also the right to read their values: --skip-secrets leaves it out (secret\n' +
+        'reachability then covers only secrets that pods reference).',
     )
     .option('--kubeconfig <path>', 'kubeconfig file, or "in-cluster" for the pod\'s own service account')
     .option('--context <name>', 'kubeconfig context to check')

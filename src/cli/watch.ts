@@ -101,15 +101,20 @@ export function registerWatch(program: Command, io: CliIO, setExit: (code: numbe
     .command('watch')
     .summary('watch a live cluster and print each change of its attack paths as a JSON line')
     .description(
-      'Keep a live snapshot of the cluster (one list-then-watch informer per kind, relisting after 410 Gone),\n' +
-        're-analyse each batch of changes incrementally, and print one JSON line per meaningful change:\n' +
-        '  {"event":"path-added","target":"cluster-admin","from":SUBJECT,"path":{...}}   a new path to cluster-admin\n' +
-        '  {"event":"path-removed",...} / {"event":"path-changed",...}                   gone / now by another shortest path\n' +
-        '  {"event":"secret-reader-added","secret":ID,"reader":SUBJECT,...}              a new reader of a secret\n' +
-        '  {"event":"secret-reader-removed",...}                                         a reader that lost access\n' +
-        'The first line is {"event":"synced",...} once the initial lists are analysed. Subjects that reach\n' +
-        'cluster-admin read every secret; that is told by their path events, not once per secret. Warnings\n' +
-        '(coverage gaps) go to stderr. Runs until interrupted (SIGINT or SIGTERM).',
+      'Keep a live snapshot of the cluster (a list-then-watch informer per kind,\n' +
+        'relisting after 410 Gone), re-analyse each batch of changes incrementally,\n' +
+        'and print one JSON line per meaningful change:\n' +
+        '  path-added             a new path to cluster-admin (with the path)\n' +
+        '  path-removed           a path to cluster-admin that is gone\n' +
+        '  path-changed           still a path, now a different shortest one\n' +
+        '  secret-reader-added    a new reader of a secret (with its path)\n' +
+        '  secret-reader-removed  a reader that lost access to a secret\n' +
+        'e.g. {"event":"path-added","target":"cluster-admin","from":"ServiceAccount:\n' +
+        'dev/ci","path":{...},"snapshot":"sha256:...","time":"..."}. The first line\n' +
+        'is {"event":"synced",...} once the initial lists are analysed. Subjects\n' +
+        'that reach cluster-admin read every secret: their path events say so, not\n' +
+        'one event per secret. Warnings (coverage gaps) go to stderr. Runs until\n' +
+        'interrupted (SIGINT or SIGTERM).',
     )
     .option('--kubeconfig <path>', 'kubeconfig file, or "in-cluster" for the pod\'s own service account')
     .option('--context <name>', 'kubeconfig context to use')

@@ -1,8 +1,16 @@
 // MEMBER_OF: the groups every identity of a kind is in, whether or not a binding names them.
 
-import { groupId, parseId, userId } from '../../ids.js';
-import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, NODES_GROUP, saGroup } from '../../rbac/subjects.js';
+import { groupId, parseId, saId, userId } from '../../ids.js';
+import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, NODES_GROUP, nodeUsername, saGroup, splitSaUsername } from '../../rbac/subjects.js';
+import { implicitGroupsOf } from '../holders.js';
 import { defineTechnique } from '../technique.js';
+
+const WHY: Record<string, string> = {
+  [groupId(ALL_AUTHENTICATED)]: 'every authenticated identity is in system:authenticated',
+  [groupId(ALL_UNAUTHENTICATED)]: 'anonymous requests are in system:unauthenticated',
+  [groupId(ALL_SERVICE_ACCOUNTS)]: 'every service account is in system:serviceaccounts',
+  [groupId(NODES_GROUP)]: 'kubelets are in system:nodes',
+};
 
 export default defineTechnique({
   meta: {
@@ -13,30 +21,51 @@ export default defineTechnique({
     rationale:
       'The API server adds groups to every request: a service account is in system:serviceaccounts, ' +
       'system:serviceaccounts:<namespace> and system:authenticated; every authenticated user is in ' +
-      'system:authenticated; anonymous requests are in system:unauthenticated; kubelets are in system:nodes. ' +
-      'A grant to one of these groups is a grant to every such identity.',
+      'system:authenticated; anonymous requests are in system:unauthenticated; kubelets (and so root on a node) ' +
+      'are user system:node:<name> in system:nodes. A grant to one of these groups is a grant to every such ' +
+      'identity; a binding naming user system:serviceaccount:<ns>:<name> names that service account.',
   },
-  reads: ['serviceAccounts', 'pods', 'workloads', 'bindings', 'roles'],
+  reads: ['serviceAccounts', 'pods', 'workloads', 'bindings', 'roles', 'nodes'],
   *derive(ctx) {
-    const authenticated = groupId(ALL_AUTHENTICATED);
-    for (const [ns, sas] of ctx.index.saByNamespace) {
-      for (const sa of sas) {
-        yield { from: sa, to: groupId(ALL_SERVICE_ACCOUNTS), evidence: [], explanation: 'every service account is in system:serviceaccounts' };
-        yield { from: sa, to: groupId(saGroup(ns)), evidence: [], explanation: `every service account of ${ns} is in ${saGroup(ns)}` };
-        yield { from: sa, to: authenticated, evidence: [], explanation: 'every authenticated identity is in system:authenticated' };
+    // A group holds only what bindings give it, so an edge into a group that no (resolved) binding names
+    // leads nowhere: only named groups get members. This keeps the graph small (most per-namespace
+    // service-account groups are never bound) and matches holders.ts, whose joint grants route members
+    // through MEMBER_OF only to groups that bindings name.
+    const named = new Set<string>();
+    for (const rb of ctx.rbac.resolvedBindings) for (const s of rb.subjects) named.add(s);
+    const member = function* (from: string, groups: readonly string[]) {
+      for (const to of groups) {
+        if (!named.has(to)) continue;
+        const p = parseId(to)!;
+        const why = WHY[to] ?? (p.kind === 'User' ? `it authenticates as user ${p.name}` : `every member of it is in ${p.name}`);
+        yield { from, to, evidence: [], explanation: why };
       }
-    }
-    const users = new Set<string>();
-    for (const rb of ctx.rbac.resolvedBindings) for (const s of rb.subjects) if (s.startsWith('User:')) users.add(s);
-    users.add(userId(ANONYMOUS));
-    for (const u of users) {
-      if (u === userId(ANONYMOUS)) {
-        yield { from: u, to: groupId(ALL_UNAUTHENTICATED), evidence: [], explanation: 'anonymous requests are in system:unauthenticated' };
+    };
+
+    const subjects = new Set<string>([userId(ANONYMOUS)]);
+    for (const sas of ctx.index.saByNamespace.values()) for (const sa of sas) subjects.add(sa);
+    for (const s of named) subjects.add(s);
+    for (const s of [...subjects].sort()) {
+      const p = parseId(s);
+      if (!p) continue;
+      if (p.kind === 'ServiceAccount') {
+        // rbac-semantics.md ("Subjects"): a service account is also user system:serviceaccount:<ns>:<name>, so a
+        // binding naming that User applies to it (rule.go appliesToUser compares the user name).
+        yield* member(s, [...implicitGroupsOf(s), userId(`system:serviceaccount:${p.namespace!}:${p.name}`)]);
         continue;
       }
-      yield { from: u, to: authenticated, evidence: [], explanation: 'every authenticated identity is in system:authenticated' };
-      const name = parseId(u)!.name;
-      if (name.startsWith('system:node:')) yield { from: u, to: groupId(NODES_GROUP), evidence: [], explanation: 'kubelets are in system:nodes' };
+      const sa = p.kind === 'User' ? splitSaUsername(p.name) : null;
+      // The same identity written as a User: it is in the service account's groups too (interface.md, can-i).
+      yield* member(s, sa ? [...new Set([...implicitGroupsOf(s), groupId(saGroup(sa[0])), groupId(ALL_SERVICE_ACCOUNTS)])] : implicitGroupsOf(s));
+      if (sa && ctx.index.saByNamespace.get(sa[0])?.has(saId(sa[0], sa[1]))) {
+        yield { from: s, to: saId(sa[0], sa[1]), evidence: [], explanation: `it is service account ${sa[0]}/${sa[1]}` };
+      }
+    }
+    // Root on a node holds the kubelet's credentials: user system:node:<name> in system:nodes and
+    // system:authenticated (interface.md, can-i `--as Node:n`). The pseudo-node `Node:*` is no one node.
+    for (const n of [...ctx.index.nodes].sort()) {
+      const name = parseId(n)!.name;
+      yield* member(n, [userId(nodeUsername(name)), groupId(NODES_GROUP), groupId(ALL_AUTHENTICATED)]);
     }
   },
 });

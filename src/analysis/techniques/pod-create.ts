@@ -25,8 +25,14 @@ export default defineTechnique({
   *derive(ctx) {
     const ix = ctx.index;
     // A cluster-wide creator can use any namespace that does not enforce Pod Security (from the
-    // Namespace objects; without any, none is known to enforce).
+    // Namespace objects; without any, none is known to enforce), or any namespace holding a claim bound
+    // to a hostPath PersistentVolume: admission checks the pod's volume, not the PV behind it
+    // (rbac-semantics.md, "Nodes"), so such a claim opens the nodes even where every namespace enforces.
     const anyOpenNamespace = ctx.snapshot.namespaces.length === 0 || ctx.snapshot.namespaces.some((n) => !ix.psaForbidsHostAccess(n.name));
+    const allClaims = [...new Set([
+      ...ctx.snapshot.persistentVolumes.flatMap((pv) => (pv.hostPath !== null && pv.claimRef !== null ? [pv.claimRef] : [])),
+      ...ctx.snapshot.persistentVolumeClaims.filter((c) => ix.isHostPathClaim(c.namespace, c.name)).map((c) => `${c.namespace}/${c.name}`),
+    ])].sort();
     for (const [group, resource] of POD_MAKERS) {
       for (const g of ctx.grants(['create'], group, resource)) {
         // A create carries no name: a rule limited by resourceNames never allows it.
@@ -34,13 +40,14 @@ export default defineTechnique({
         const what = group ? `${resource}.${group}` : resource;
         const evidence = grantEvidence(g);
         const base = `can create ${what} in ${scopeText(g.scope)}`;
-        const claims = g.scope === null ? [] : ix.hostPathClaimsIn(g.scope);
-        const nodesOpen = g.scope === null ? anyOpenNamespace : !ix.psaForbidsHostAccess(g.scope) || claims.length > 0;
+        const claims = g.scope === null ? allClaims : ix.hostPathClaimsIn(g.scope);
+        const privileged = g.scope === null ? anyOpenNamespace : !ix.psaForbidsHostAccess(g.scope);
+        const nodesOpen = privileged || claims.length > 0;
         for (const s of g.binding.subjects) {
           yield { from: s, to: Agg.identities(g.scope), evidence, explanation: `${base} and run them as` };
           yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `${base} and mount` };
           if (nodesOpen) {
-            const how = g.scope !== null && ix.psaForbidsHostAccess(g.scope)
+            const how = !privileged
               ? ` with a pod mounting claim ${claims[0]}, bound to a hostPath PersistentVolume (Pod Security checks the pod, not the volume)`
               : ' privileged';
             yield { from: s, to: Agg.nodes(), evidence, explanation: `${base} and run one${how} on` };

@@ -16,7 +16,7 @@ export default defineTechnique({
       'of the cluster, whatever the role is called; members of system:masters are allowed everything by an ' +
       'authorizer that runs before RBAC and skips the escalation checks.',
   },
-  reads: ['roles', 'bindings'],
+  reads: ['roles', 'bindings', 'awsAuth'],
   *derive(ctx) {
     const adminRoles = new Map<string, boolean>();
     for (const rb of ctx.rbac.resolvedBindings) {
@@ -28,6 +28,11 @@ export default defineTechnique({
         yield { from: s, to: CLUSTER_ADMIN, evidence: [rb.binding.id, rb.roleId], explanation: 'bound to a role that allows every verb on every resource' };
       }
     }
-    yield { from: groupId(MASTERS), to: CLUSTER_ADMIN, evidence: [], explanation: 'system:masters is allowed everything by an authorizer that runs before RBAC' };
+    // system:masters is allowed everything before RBAC is asked (rbac-semantics.md, "Subjects"). The group is
+    // entered only through the input (a binding naming it, an impersonation grant, an aws-auth mapping): with
+    // no binding and no aws-auth there is no way in, and the edge would start from a node nothing reaches.
+    if (ctx.snapshot.bindings.length > 0 || ctx.snapshot.awsAuth !== null) {
+      yield { from: groupId(MASTERS), to: CLUSTER_ADMIN, evidence: [], explanation: 'system:masters is allowed everything by an authorizer that runs before RBAC' };
+    }
   },
 });

@@ -23,20 +23,23 @@ export default defineTechnique({
       'A secret referenced by a pod\'s secret or projected volume, or by env/envFrom, is readable by any process ' +
       'in that pod: whoever can run code in the pod has the secret (and, for a legacy token, its service account).',
   },
-  reads: ['pods', 'workloads', 'secrets'],
+  reads: ['pods', 'workloads', 'secrets', 'serviceAccounts'],
   *derive(ctx) {
-    const emit = function* (from: string, ns: string, spec: PodSpec) {
+    const emit = function* (from: string, ns: string, spec: PodSpec, owner: string | null) {
+      // The pod's own service account is left to RUNS_AS only when its token is mounted anyway: with
+      // `automountServiceAccountToken: false` a volume of its legacy token secret is the only way to it.
+      const own = ctx.index.tokenMounted(ns, spec, owner) ? saId(ns, spec.serviceAccountName) : null;
       for (const name of mountedSecrets(spec)) {
         const id = secretId(ns, name);
         yield { from, to: id, evidence: [from], explanation: `references secret ${ns}/${name}` };
         const holder = ctx.index.tokenHolder.get(id);
-        if (holder && holder !== saId(ns, spec.serviceAccountName)) {
+        if (holder && holder !== own) {
           yield { from, to: holder, evidence: [from, id], explanation: `mounts ${ns}/${name}, a legacy token of ${holder.slice('ServiceAccount:'.length)}` };
         }
       }
     };
     // Static pods cannot reference secrets (the kubelet refuses them).
-    for (const p of ctx.snapshot.pods) if (!isStaticPodOwner(p.owner)) yield* emit(p.id, p.namespace, p.spec);
-    for (const w of ctx.snapshot.workloads) yield* emit(w.id, w.namespace, w.template);
+    for (const p of ctx.snapshot.pods) if (!isStaticPodOwner(p.owner)) yield* emit(p.id, p.namespace, p.spec, p.owner);
+    for (const w of ctx.snapshot.workloads) yield* emit(w.id, w.namespace, w.template, null);
   },
 });

@@ -1,7 +1,7 @@
 // MEMBER_OF: the groups every identity of a kind is in, whether or not a binding names them.
 
-import { groupId, parseId, saId, userId } from '../../ids.js';
-import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, NODES_GROUP, nodeUsername, saGroup, splitSaUsername } from '../../rbac/subjects.js';
+import { groupId, parseId, userId } from '../../ids.js';
+import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, NODES_GROUP, nodeUsername } from '../../rbac/subjects.js';
 import { implicitGroupsOf } from '../holders.js';
 import { defineTechnique } from '../technique.js';
 
@@ -54,12 +54,10 @@ export default defineTechnique({
         yield* member(s, [...implicitGroupsOf(s), userId(`system:serviceaccount:${p.namespace!}:${p.name}`)]);
         continue;
       }
-      const sa = p.kind === 'User' ? splitSaUsername(p.name) : null;
-      // The same identity written as a User: it is in the service account's groups too (interface.md, can-i).
-      yield* member(s, sa ? [...new Set([...implicitGroupsOf(s), groupId(saGroup(sa[0])), groupId(ALL_SERVICE_ACCOUNTS)])] : implicitGroupsOf(s));
-      if (sa && ctx.index.saByNamespace.get(sa[0])?.has(saId(sa[0], sa[1]))) {
-        yield { from: s, to: saId(sa[0], sa[1]), evidence: [], explanation: `it is service account ${sa[0]}/${sa[1]}` };
-      }
+      // Not the other way round: a user node of that name is reached only through `Agg:users`, as a
+      // certificate (which carries its own groups, not the service account's) or by impersonating
+      // users (which the API server checks against `serviceaccounts` for that name, not `users`).
+      yield* member(s, implicitGroupsOf(s));
     }
     // Root on a node holds the kubelet's credentials: user system:node:<name> in system:nodes and
     // system:authenticated (interface.md, can-i `--as Node:n`). The pseudo-node `Node:*` is no one node.

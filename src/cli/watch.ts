@@ -126,7 +126,7 @@ export function registerWatch(program: Command, io: CliIO, setExit: (code: numbe
     .option('--request-timeout <duration>', 'time limit of each (re)list, retries included (30s, 5m; 0 = none)', '5m')
     .option('--max-hops <n>', 'longest path to consider', '8')
     .option('--include-system', 'also track control-plane identities')
-    .addOption(new Option('--exact-secret-limit <n>', 'compare every secret\'s readers up to this many secrets; above, only secrets whose reader count changed').default('2000'));
+    .addOption(new Option('--exact-secret-limit <n>', 'compare every secret\'s readers up to this many secrets; above, only secrets whose reader count changed').default('500'));
   cmd.addHelpText('after', `
 Exit codes: 0 stopped by a signal, 2 usage error or the cluster cannot be reached at start.
 Once running, connection failures are retried; they never end the watch.

@@ -8,7 +8,7 @@
 // of their namespace; the change is the secret, not who can read it).
 
 import { analyze, type Analysis, type AnalyzeOptions, type SecretReader } from '../analysis/analyze.js';
-import type { AttackPath } from '../analysis/paths.js';
+import { DEFAULT_MAX_HOPS, searchPaths, type AttackPath } from '../analysis/paths.js';
 import { CLUSTER_ADMIN, compareIds } from '../ids.js';
 import type { Snapshot } from '../snapshot/types.js';
 
@@ -21,21 +21,25 @@ export type DriftEvent =
 export interface DriftOptions {
   /**
    * Up to this many secrets, every secret's readers are compared after each batch (exact). Above
-   * it, only secrets whose reader count (the secret ranking) changed are compared: a change that
-   * swaps one reader for another without changing the count goes unreported.
+   * it, only secrets whose count of readers that are not cluster-admins (the secret ranking)
+   * changed are compared: a change that swaps one reader for another without changing the count
+   * goes unreported.
    */
   exactSecretLimit?: number;
   maxHops?: number;
   includeSystem?: boolean;
 }
 
-export const DEFAULT_EXACT_SECRET_LIMIT = 2000;
+export const DEFAULT_EXACT_SECRET_LIMIT = 500;
+
+type Reader = Pick<SecretReader, 'length' | 'steps'>;
 
 /** One analysed snapshot, with the answers drift detection compares (secret readers computed on demand). */
 export class DriftState {
   readonly adminPaths: Map<string, AttackPath>;
-  private readonly readers = new Map<string, Map<string, SecretReader>>();
+  private readonly readers = new Map<string, Map<string, Reader>>();
   private counts: Map<string, number> | null = null;
+  private otherStarts: string[] | null = null;
   readonly secretIds: Set<string>;
 
   constructor(readonly snapshot: Snapshot, readonly analysis: Analysis, private readonly opts: DriftOptions = {}) {
@@ -44,17 +48,25 @@ export class DriftState {
     this.secretIds = new Set(snapshot.secrets.map((s) => s.id));
   }
 
-  readersOf(secretId: string): Map<string, SecretReader> {
+  /**
+   * The secret's readers among the starts that do not reach cluster-admin (those read every
+   * secret, which their path events tell). Searched without the analysis's distance cache: one
+   * distance field per secret would be kept for the life of the analysis.
+   */
+  readersOf(secretId: string): Map<string, Reader> {
     let m = this.readers.get(secretId);
     if (!m) {
-      m = new Map(this.analysis.secretReaders(secretId, { maxHops: this.opts.maxHops, includeSystem: this.opts.includeSystem }).map((x) => [x.subject, x]));
+      this.otherStarts ??= this.analysis.starts(this.opts.includeSystem).filter((s) => !this.adminPaths.has(s));
+      const r = searchPaths({ graph: this.analysis.built.compiled, starts: this.otherStarts, to: secretId, maxHops: this.opts.maxHops ?? DEFAULT_MAX_HOPS, limit: 1 });
+      m = new Map(r.paths.map((p) => [p.from, { length: p.length, steps: p.steps }]));
       this.readers.set(secretId, m);
     }
     return m;
   }
 
+  /** Per secret, how many subjects that are not cluster-admins can reach it (any length). */
   readerCounts(): Map<string, number> {
-    this.counts ??= new Map(this.analysis.secretRanking().map((x) => [x.secret, x.readers]));
+    this.counts ??= new Map(this.analysis.secretRanking().map((x) => [x.secret, x.readers - x.viaClusterAdmin]));
     return this.counts;
   }
 }
@@ -96,15 +108,16 @@ export function driftEvents(prev: DriftState, next: DriftState, opts: DriftOptio
   for (const id of candidates) {
     const before = prev.readersOf(id);
     const after = next.readersOf(id);
+    // Both sets leave out subjects that reach cluster-admin. A subject that gains cluster-admin
+    // still reads the secret (no removal); one that loses it but still reads the secret by another
+    // way is told as a new reader: after its path-removed event, this is what it can still read.
     for (const [subject, r] of before) {
-      if (!after.has(subject) && !prev.adminPaths.has(subject)) {
+      if (!after.has(subject) && !next.adminPaths.has(subject)) {
         readerRemoved.push({ event: 'secret-reader-removed', secret: id, reader: subject, length: r.length, snapshot });
       }
     }
     for (const [subject, r] of after) {
-      // A subject that lost cluster-admin but still reads the secret by another way is told as a
-      // new reader: after its path-removed event, this is what it can still read.
-      if ((!before.has(subject) || prev.adminPaths.has(subject)) && !next.adminPaths.has(subject)) {
+      if (!before.has(subject)) {
         readerAdded.push({ event: 'secret-reader-added', secret: id, reader: subject, length: r.length, steps: r.steps, snapshot });
       }
     }

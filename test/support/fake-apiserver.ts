@@ -203,9 +203,17 @@ function readManifests(paths: string[]): Obj[] {
   };
   for (const p of paths) walk(p);
   for (const f of files) {
-    for (const doc of parseAllDocuments(readFileSync(f, 'utf8'), { version: '1.1' })) {
-      if (doc.errors.length > 0) continue;
-      const v = doc.toJS() as unknown;
+    const text = readFileSync(f, 'utf8');
+    let docs: unknown[];
+    try {
+      docs = extname(f) === '.json' ? [JSON.parse(text)] : [];
+    } catch {
+      docs = [];
+    }
+    if (docs.length === 0) {
+      docs = parseAllDocuments(text, { version: '1.1' }).filter((d) => d.errors.length === 0).map((d) => d.toJS() as unknown);
+    }
+    for (const v of docs) {
       if (!isObj(v)) continue;
       if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
         const itemKind = v.kind === 'List' ? null : v.kind.slice(0, -4);

@@ -40,7 +40,7 @@ export function resolveCluster(sel: ClusterSelection): ResolvedCluster {
     try {
       kc.loadFromFile(file);
     } catch (e) {
-      throw new RbacgraphError(ErrorCode.INPUT_PARSE, `kubeconfig ${file} cannot be read: ${(e as Error).message}`);
+      throw new RbacgraphError(ErrorCode.INPUT_PARSE, `kubeconfig ${file} cannot be read: ${firstLine(e)}`);
     }
   };
   if (sel.kubeconfig === IN_CLUSTER) {
@@ -62,7 +62,7 @@ export function resolveCluster(sel: ClusterSelection): ResolvedCluster {
         try {
           more.loadFromFile(f);
         } catch (e) {
-          throw new RbacgraphError(ErrorCode.INPUT_PARSE, `kubeconfig ${f} cannot be read: ${(e as Error).message}`);
+          throw new RbacgraphError(ErrorCode.INPUT_PARSE, `kubeconfig ${f} cannot be read: ${firstLine(e)}`);
         }
         // kubectl: the first file to set a value wins, so later files never override.
         mergeMissing(kc, more);
@@ -89,6 +89,14 @@ export function resolveCluster(sel: ClusterSelection): ResolvedCluster {
   }
   if (!cluster.server) throw new UsageError(`cluster "${cluster.name}" in the kubeconfig has no server address`);
   return { kc, server: cluster.server.replace(/\/+$/, ''), context: kc.getCurrentContext(), cluster: cluster.name, inCluster };
+}
+
+/**
+ * The YAML parser's message quotes the lines around the error, and a kubeconfig's lines hold
+ * tokens and keys: keep only the first line (the reason and position).
+ */
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
 }
 
 function mergeMissing(into: KubeConfig, from: KubeConfig): void {

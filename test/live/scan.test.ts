@@ -266,6 +266,23 @@ describe('stand-in kube-apiserver: failures that end a scan', () => {
     }
   });
 
+  it('a kubeconfig that does not parse: exit 2 naming the place, never quoting its lines (they hold tokens)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rbacgraph-kc-'));
+    try {
+      const file = join(dir, 'config');
+      writeFileSync(file, 'apiVersion: v1\nusers:\n- name: u\n  user:\n    token: TOKEN-MUST-NOT-PRINT\n   bad: : x\n');
+      const r = await run(['scan', '--kubeconfig', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('cannot be read: bad indentation');
+      expect(r.stderr).not.toContain('TOKEN-MUST-NOT-PRINT');
+      const missing = await run(['scan', '--kubeconfig', join(dir, 'nope')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('kubeconfig not found');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stand-in kube-apiserver: an untrusted certificate is a clear TLS error (exit 2)', async () => {
     const server = await StandInApiServer.start({ fixtures: [FIXTURE] });
     try {

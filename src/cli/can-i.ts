@@ -16,6 +16,24 @@ interface CanIOptions extends InputOptions, RequestOptions {
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
+/** The ID kinds of interface.md section 1, and those of them that can make a request. */
+const ID_KIND = /^(User|Group|ServiceAccount|Node|Pod|Secret|Role|RoleBinding|ClusterRole|ClusterRoleBinding|Namespace):/;
+const SUBJECT_KINDS = ['User', 'Group', 'ServiceAccount', 'Node'];
+
+/**
+ * `--as`: a value written as an ID must be a well-formed subject ID (`User:` with no name, or
+ * `ClusterRole:admin`, is a usage error, not a user of that name); anything else is kubectl's form.
+ */
+export function subjectFromAs(as: string): string {
+  if (ID_KIND.test(as)) {
+    const p = parseId(as);
+    if (!p || !SUBJECT_KINDS.includes(p.kind)) {
+      throw new UsageError(`malformed subject ID: ${as} (expected User:NAME, Group:NAME, ServiceAccount:NS/NAME or Node:NAME)`);
+    }
+  }
+  return canonicalSubjectId(as);
+}
+
 export function registerCanI(program: Command, io: CliIO, setExit: (code: number) => void): void {
   const cmd = program
     .command('can-i')
@@ -44,7 +62,7 @@ Examples:
     const format = outputFormat(opts);
     if (!opts.as) throw new UsageError('can-i needs --as SUBJECT (e.g. --as ServiceAccount:ns/name)');
     if (opts.allNamespaces) throw new UsageError('can-i takes -n NAMESPACE, not -A');
-    const subject = canonicalSubjectId(opts.as);
+    const subject = subjectFromAs(opts.as);
     let identity = identityOf(subject);
     if (opts.asGroup.length > 0) identity = withExplicitGroups(identity, opts.asGroup);
     const { req, warnings: reqWarnings } = requestFromArgs(verb, resource, name, opts);

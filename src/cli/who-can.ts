@@ -32,7 +32,12 @@ export function requestFromArgs(verb: string, resource: string | undefined, name
     warnings.push(warning(ErrorCode.UNKNOWN_RESOURCE, `"${r.resource}" is not a built-in resource; it is taken as ${r.resource} in the core group (write RESOURCE.GROUP for others)`));
   }
   let namespace = o.namespace ?? null;
-  if (namespace !== null && r.clusterScoped && !(r.resource === 'namespaces' && r.apiGroup === '')) {
+  // A request on one Namespace object has that namespace (requestinfo.go: /api/v1/namespaces/{name});
+  // any other request on namespaces (list, create, ...) has none, whatever -n says, like other cluster-scoped kinds.
+  const namespaceObject = r.resource === 'namespaces' && r.apiGroup === '' && name !== undefined;
+  if (namespace !== null && namespaceObject && namespace !== name) {
+    warnings.push(warning(ErrorCode.UNKNOWN_RESOURCE, `a request on namespace ${name} has namespace ${name}: -n ${namespace} is ignored`));
+  } else if (namespace !== null && r.clusterScoped && !namespaceObject) {
     warnings.push(warning(ErrorCode.UNKNOWN_RESOURCE, `${r.resource} is cluster-scoped: -n ${namespace} is ignored`));
     namespace = null;
   }

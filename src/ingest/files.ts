@@ -2,7 +2,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { LineCounter, parse as parseYamlText, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parse as parseYamlText, parseAllDocuments, type Document } from 'yaml';
 import { ErrorCode, RbacgraphError, warning, type Warning } from '../errors.js';
 import { SnapshotBuilder } from '../snapshot/builder.js';
 import { normalizeObject, type NormalizeEnv } from '../snapshot/normalize.js';
@@ -63,12 +63,26 @@ function listFiles(dir: string): string[] {
     const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase())) out.push(full);
+      // Hidden folders are not manifests (.git; a mounted ConfigMap's ..data and ..<timestamp> copies).
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.')) walk(full);
+      } else if (EXTENSIONS.has(extname(e.name).toLowerCase()) && (e.isFile() || (e.isSymbolicLink() && isFileTarget(full)))) {
+        // A symlink to a file is read like the file (a mounted ConfigMap's keys are symlinks);
+        // a symlink to a folder is not followed (no loops).
+        out.push(full);
+      }
     }
   };
   walk(dir);
   return out;
+}
+
+function isFileTarget(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export class ManifestReader {
@@ -107,11 +121,15 @@ export class ManifestReader {
       }
       if (parsed) {
         this.stats.documents++;
-        let lines: number[] | null = null;
+        // Lines are looked up only for a warning: one scan finds the list's items, then each lookup
+        // scans just the one item (a large `kubectl get -A -o json` dump is not rescanned per warning).
+        let items: JsonItem[] | null = null;
         const locate: Locate = (path) => {
-          if (path[0] !== 'items' || typeof path[1] !== 'number') return 1;
-          lines ??= jsonArrayItemLines(text, 'items');
-          return lines[path[1]] ?? null;
+          if (path[0] !== 'items' || typeof path[1] !== 'number') return jsonPathLine(text, path) ?? 1;
+          items ??= jsonArrayItems(text, 'items');
+          const item = items[path[1]];
+          if (!item) return null;
+          return jsonPathLine(text, path.slice(2), item) ?? item.line;
         };
         this.readDocument(doc, file, locate);
         return;
@@ -134,7 +152,11 @@ export class ManifestReader {
       if (doc.errors.length > 0) {
         // Name the place and the kind of error, never the text (a broken Secret line must not be echoed).
         const err = doc.errors[0];
-        const pos = err.linePos?.[0] ?? lineCounter.linePos(err.pos[0]);
+        // An unclosed flow collection is only noticed where the document ends (the next `---`):
+        // name the document's last line instead, not the start of the next document.
+        const end = doc.range[1];
+        const at = err.pos[0] >= end ? lastContentOffset(text, doc.range[0], end) : err.pos[0];
+        const pos = lineCounter.linePos(at);
         const what = err.code.toLowerCase().replace(/_/g, ' ');
         this.warn(ErrorCode.INPUT_PARSE, `YAML syntax error (${what}); this document is skipped`, file, pos.line, pos.col);
         continue;
@@ -151,9 +173,8 @@ export class ManifestReader {
       }
       const locate: Locate = (path) => {
         for (let n = path.length; n >= 0; n--) {
-          const node = n === 0 ? doc.contents : (doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined);
-          const range = node && typeof node === 'object' && 'range' in node ? node.range : undefined;
-          if (range) return lineCounter.linePos(range[0]).line;
+          const offset = yamlOffset(doc, path.slice(0, n));
+          if (offset !== null) return lineCounter.linePos(offset).line;
         }
         return null;
       };
@@ -223,12 +244,57 @@ export class ManifestReader {
   }
 }
 
+/** Offset of the last character before `end` that is not blank and not in a comment line (`start` if none). */
+function lastContentOffset(text: string, start: number, end: number): number {
+  let lineEnd = end;
+  while (lineEnd > start) {
+    const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    const body = text.slice(Math.max(lineStart, start), lineEnd);
+    const trimmed = body.trim();
+    if (trimmed !== '' && !trimmed.startsWith('#') && trimmed !== '---') return Math.max(lineStart, start) + body.trimEnd().length - 1;
+    lineEnd = lineStart - 1;
+  }
+  return start;
+}
+
+/**
+ * Where a field starts in a parsed YAML document: for a map entry the line of its key (`verbs:`,
+ * even when the value starts on the next line), for a list element the element. null: not found.
+ */
+function yamlOffset(doc: Document.Parsed, path: (string | number)[]): number | null {
+  if (path.length === 0) return doc.contents?.range?.[0] ?? null;
+  const parent = doc.getIn(path.slice(0, -1), true);
+  const last = path[path.length - 1];
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === last);
+    if (!pair) return null;
+    if (isNode(pair.key) && pair.key.range) return pair.key.range[0];
+    return isNode(pair.value) && pair.value.range ? pair.value.range[0] : null;
+  }
+  if (isSeq(parent) && typeof last === 'number') {
+    const item: unknown = parent.items[last];
+    return isNode(item) && item.range ? item.range[0] : null;
+  }
+  return null;
+}
+
+/** Where one element of a JSON array starts: its offset and 1-based line. */
+export interface JsonItem {
+  offset: number;
+  line: number;
+}
+
 /**
  * Line (1-based) of each element of the top-level array `key` in a JSON text, found by a single
  * scan. Used only when a warning must name the line of one item of a large `kubectl get -o json`.
  */
 export function jsonArrayItemLines(text: string, key: string): number[] {
-  const out: number[] = [];
+  return jsonArrayItems(text, key).map((i) => i.line);
+}
+
+/** Offset and line of each element of the top-level array `key` in a JSON text (one scan). */
+export function jsonArrayItems(text: string, key: string): JsonItem[] {
+  const out: JsonItem[] = [];
   let line = 1;
   let depth = 0;
   let inString = false;
@@ -249,7 +315,7 @@ export function jsonArrayItemLines(text: string, key: string): number[] {
     }
     if (c === 32 || c === 9 || c === 13 || c === 10) continue;
     if (inTarget && depth === 2 && expectItem && c !== 93) {
-      out.push(line);
+      out.push({ offset: i, line });
       expectItem = false;
     }
     if (c === 34) {
@@ -269,4 +335,78 @@ export function jsonArrayItemLines(text: string, key: string): number[] {
     }
   }
   return out;
+}
+
+interface JsonFrame {
+  array: boolean;
+  /** The container itself lies on the path searched for. */
+  onPath: boolean;
+  index: number;
+  key: string | null;
+  keyLine: number;
+  expectKey: boolean;
+}
+
+const isJsonDelimiter = (c: number): boolean => c === 44 || c === 93 || c === 125 || c === 32 || c === 9 || c === 13 || c === 10 || c === 58;
+
+/**
+ * Line (1-based) of the value at `path` in a JSON text (for an object member: the line of its key),
+ * scanning the one value that starts at `from` (default: the whole text). null: not found. Used only
+ * for warnings, so that `rules[2].verbs is not a list` names the line of that field in JSON too.
+ */
+export function jsonPathLine(text: string, path: readonly (string | number)[], from: JsonItem = { offset: 0, line: 1 }): number | null {
+  const stack: JsonFrame[] = [];
+  let line = from.line;
+  for (let i = from.offset; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 58) continue;
+    const top = stack.length > 0 ? stack[stack.length - 1] : null;
+    if (c === 44) {
+      if (top) {
+        if (top.array) top.index++;
+        else top.expectKey = true;
+      }
+      continue;
+    }
+    if (c === 125 || c === 93) {
+      stack.pop();
+      if (stack.length === 0) return null;
+      continue;
+    }
+    let end = i;
+    if (c === 34) {
+      end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 34) end += text.charCodeAt(end) === 92 ? 2 : 1;
+      if (top && !top.array && top.expectKey) {
+        top.expectKey = false;
+        top.keyLine = line;
+        top.key = null;
+        if (top.onPath) {
+          try {
+            top.key = JSON.parse(text.slice(i, end + 1)) as string;
+          } catch {
+            // A broken key matches nothing.
+          }
+        }
+        i = end;
+        continue;
+      }
+    }
+    // A value starts here: is it the one searched for?
+    const depth = stack.length;
+    const onPath = top === null || (top.onPath && depth <= path.length && path[depth - 1] === (top.array ? top.index : top.key));
+    if (onPath && depth === path.length) return top === null || top.array ? line : top.keyLine;
+    if (c === 123 || c === 91) {
+      stack.push({ array: c === 91, onPath, index: 0, key: null, keyLine: line, expectKey: c === 123 });
+      continue;
+    }
+    if (c !== 34) while (end + 1 < text.length && !isJsonDelimiter(text.charCodeAt(end + 1))) end++;
+    i = end;
+    if (stack.length === 0) return null;
+  }
+  return null;
 }

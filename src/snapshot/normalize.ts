@@ -359,6 +359,14 @@ export function normalizeObject(raw: unknown, env: NormalizeEnv): NormalizeResul
   }
   const name = meta.name;
   const namespaced = NAMESPACED_KINDS.has(kind);
+  if (namespaced && meta.namespace !== undefined && meta.namespace !== null && typeof meta.namespace !== 'string') {
+    // Not the default namespace: Kubernetes rejects the object. (YAML 1.1 reads an unquoted n, no, y, yes,
+    // on or off as a boolean, so `namespace: no` is not the namespace "no".)
+    return {
+      normalized: null,
+      problems: [{ code: ErrorCode.INPUT_INVALID_OBJECT, message: `${kind} ${name}: metadata.namespace is not a string (quote it)`, path: ['metadata', 'namespace'] }],
+    };
+  }
   const ns = namespaced ? (typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : env.defaultNamespace) : null;
   const id = objectId(kind, name, ns);
   const pr = new Problems(ns ? `${kind} ${ns}/${name}` : `${kind} ${name}`);

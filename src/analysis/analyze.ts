@@ -21,6 +21,8 @@ export interface AnalyzeOptions {
   previous?: Analysis;
   /** The collections that changed since `previous`; computed by `changedCollections` when omitted. */
   changed?: ReadonlySet<string>;
+  /** Keep each technique's edges so that a later analysis can pass this one as `previous` (watch mode). */
+  retainEdges?: boolean;
 }
 
 /**
@@ -61,7 +63,7 @@ export class Analysis {
     const incremental = opts.previous
       ? { previous: opts.previous.built, changed: opts.changed ?? changedCollections(opts.previous.snapshot, snapshot) }
       : undefined;
-    this.built = buildAttackGraph(snapshot, this.rbac, opts.techniques ?? TECHNIQUES, incremental);
+    this.built = buildAttackGraph(snapshot, this.rbac, opts.techniques ?? TECHNIQUES, incremental, { retainEdges: opts.retainEdges });
     this.warnings = [...rbacWarnings, ...this.built.warnings];
     this.systemSubjects = new Set<string>();
     for (const b of snapshot.bindings) {

@@ -80,9 +80,15 @@ export class SnapshotIndex {
   }
 
   /** Pod Security admission enforces baseline or restricted: new privileged/host pods are refused. */
+  /**
+   * Does Pod Security admission reject host access (privileged, hostPID, hostPath, ...) in the
+   * namespace? Any enforce level but `privileged` does: a value the admission plugin cannot parse
+   * ("Baseline", "strict") is enforced as `restricted` (pod-security-admission PolicyToEvaluate).
+   * No label: the cluster default, assumed privileged.
+   */
   psaForbidsHostAccess(ns: string): boolean {
     const level = this.nsLabels.get(ns)?.[PSA_ENFORCE_LABEL];
-    return level === 'baseline' || level === 'restricted';
+    return level !== undefined && level !== 'privileged';
   }
 
   psaLevel(ns: string): string | null {

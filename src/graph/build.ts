@@ -1,6 +1,6 @@
 // Builds the attack graph: one graphology MultiDirectedGraph from a snapshot and the technique catalogue.
 
-import { MultiDirectedGraph } from 'graphology';
+import type { MultiDirectedGraph } from 'graphology';
 import { ErrorCode, warning, type Warning } from '../errors.js';
 import { ANY_NODE, CLUSTER_ADMIN, groupId, saId, userId } from '../ids.js';
 import { Agg, type AnalysisContext, SnapshotIndex } from '../analysis/context.js';
@@ -9,17 +9,22 @@ import type { Grant, RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, MASTERS, saGroup } from '../rbac/subjects.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { CompiledGraph } from './compiled.js';
-import { EXPANDS, nodeKindOf, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type NodeAttributes, type TechniqueId } from './schema.js';
+import { EXPANDS, KIND_RANK, KIND_SLOTS, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
+
+/** Node indexes and edge kinds are packed into one exact integer key (53 bits) per edge. */
+const MAX_NODES = 2 ** 24;
 
 export type AttackGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
 
 export interface BuiltGraph {
-  graph: AttackGraph;
+  /** The graphology form, made on first use (exports and the API read it; searches use `compiled`). */
+  readonly graph: AttackGraph;
   compiled: CompiledGraph;
   index: SnapshotIndex;
   warnings: Warning[];
-  /** The edges each technique derived (kept so that a later build can reuse them). */
+  /** The edges each technique derived, kept only when asked (watch mode), so that a later build can reuse them. */
   edgesByTechnique: Map<string, AttackEdge[]>;
+  retainedEdges: boolean;
   /** Which techniques derived their edges in this build, and which reused the previous build's. */
   stats: { derived: string[]; reused: string[] };
 }
@@ -33,8 +38,8 @@ export interface IncrementalBuild {
 /** The role a virtual binding gives `cluster-admin` (so that full control reaches everything techniques reach). */
 export const ALL_RULES_ROLE = 'ClusterRole:(every permission)';
 
-export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques: readonly Technique[], incremental?: IncrementalBuild): BuiltGraph {
-  const graph: AttackGraph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques: readonly Technique[], incremental?: IncrementalBuild, opts: { retainEdges?: boolean } = {}): BuiltGraph {
+  const store = new EdgeStore();
   const index = new SnapshotIndex(snapshot);
   const warnings: Warning[] = [];
   let reachesNodeSet: Set<string> | null = null;
@@ -78,29 +83,11 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
       for (const v of t.virtualGrants!(ctx)) rbac.addVirtualGrant(v.subject, v.roleId, v.scope);
     });
   }
-
-  const addNode = (id: string): void => {
-    if (!graph.hasNode(id)) graph.addNode(id, { kind: nodeKindOf(id) });
-  };
-  const addEdge = (kind: TechniqueId | typeof EXPANDS, e: AttackEdge): void => {
-    if (e.from === e.to) return;
-    const key = `${kind}|${e.from}|${e.to}`;
-    const evidence = [...e.evidence];
-    if (graph.hasEdge(key)) {
-      // Keep one edge per (technique, from, to): the one whose evidence sorts first (deterministic).
-      const cur = graph.getEdgeAttributes(key);
-      if (cur.evidence.join('\n') <= evidence.join('\n')) return;
-      graph.mergeEdgeAttributes(key, { evidence, explanation: e.explanation });
-      return;
-    }
-    addNode(e.from);
-    addNode(e.to);
-    const weight = kind === EXPANDS || ZERO_LENGTH_TECHNIQUES.has(kind) ? 0 : 1;
-    graph.addDirectedEdgeWithKey(key, e.from, e.to, { kind, evidence, explanation: e.explanation, weight });
-  };
+  // Answers cached while the virtual grants were being added may lack some of them.
+  grantCache.clear();
 
   // Every subject the input names is a node (a start), with the groups everyone of its kind is in.
-  addSubjectNodes(snapshot, index, rbac, addNode);
+  addSubjectNodes(snapshot, index, rbac, (id) => store.node(id));
 
   const edgesByTechnique = new Map<string, AttackEdge[]>();
   const stats = { derived: [] as string[], reused: [] as string[] };
@@ -117,16 +104,112 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
         });
         edges = fresh;
       }
-      edgesByTechnique.set(t.meta.id, edges);
-      for (const e of edges) addEdge(t.meta.id, e);
+      if (opts.retainEdges) edgesByTechnique.set(t.meta.id, edges);
+      for (const e of edges) store.add(t.meta.id, e);
     }
-    expandAggregates(graph, index, addEdge);
+    expandAggregates(store, index);
   };
   runAll(false);
-  reachesNodeSet = reverseReach(graph, [...graph.nodes()].filter((n) => graph.getNodeAttribute(n, 'kind') === 'Node'));
+  reachesNodeSet = store.reverseReach(store.names.filter((n) => n.startsWith('Node:')));
   runAll(true);
 
-  return { graph, compiled: new CompiledGraph(graph), index, warnings, edgesByTechnique, stats };
+  const compiled = store.compile();
+  let graph: AttackGraph | null = null;
+  return {
+    get graph(): AttackGraph {
+      graph ??= compiled.toGraphology();
+      return graph;
+    },
+    compiled,
+    index,
+    warnings,
+    edgesByTechnique,
+    retainedEdges: opts.retainEdges === true,
+    stats,
+  };
+}
+
+/**
+ * The graph under construction: nodes by insertion, one edge per (kind, from, to). Plain arrays and
+ * numeric keys; the search form (CompiledGraph) and the graphology form are made from it.
+ */
+class EdgeStore {
+  readonly names: string[] = [];
+  private readonly nodeIndex = new Map<string, number>();
+  private readonly edgeIndex = new Map<number, number>();
+  readonly src: number[] = [];
+  readonly dst: number[] = [];
+  readonly attrs: EdgeAttributes[] = [];
+  /** Aggregates whose members have been added. */
+  readonly expanded = new Set<string>();
+
+  node(id: string): number {
+    let i = this.nodeIndex.get(id);
+    if (i === undefined) {
+      i = this.names.length;
+      if (i >= MAX_NODES) throw new Error(`the attack graph exceeds ${MAX_NODES} nodes`);
+      this.nodeIndex.set(id, i);
+      this.names.push(id);
+    }
+    return i;
+  }
+
+  add(kind: EdgeKind, e: AttackEdge): void {
+    if (e.from === e.to) return;
+    const s = this.node(e.from);
+    const d = this.node(e.to);
+    const key = (s * MAX_NODES + d) * KIND_SLOTS + KIND_RANK.get(kind)!;
+    const cur = this.edgeIndex.get(key);
+    if (cur !== undefined) {
+      // Keep one edge per (technique, from, to): the one whose evidence sorts first (deterministic).
+      const a = this.attrs[cur];
+      if (a.evidence.join('\n') <= e.evidence.join('\n')) return;
+      this.attrs[cur] = { kind, evidence: e.evidence, explanation: e.explanation, weight: a.weight };
+      return;
+    }
+    this.edgeIndex.set(key, this.src.length);
+    this.src.push(s);
+    this.dst.push(d);
+    const weight = kind === EXPANDS || ZERO_LENGTH_TECHNIQUES.has(kind) ? 0 : 1;
+    this.attrs.push({ kind, evidence: e.evidence, explanation: e.explanation, weight });
+  }
+
+  /** Every node that can reach any of `targets`. */
+  reverseReach(targets: string[]): Set<string> {
+    const n = this.names.length;
+    const start = new Int32Array(n + 1);
+    for (const d of this.dst) start[d + 1]++;
+    for (let i = 0; i < n; i++) start[i + 1] += start[i];
+    const fill = start.slice(0, n);
+    const preds = new Int32Array(this.dst.length);
+    for (let e = 0; e < this.dst.length; e++) preds[fill[this.dst[e]]++] = this.src[e];
+    const seen = new Uint8Array(n);
+    const queue: number[] = [];
+    for (const t of targets) {
+      const i = this.nodeIndex.get(t);
+      if (i !== undefined && !seen[i]) {
+        seen[i] = 1;
+        queue.push(i);
+      }
+    }
+    while (queue.length > 0) {
+      const v = queue.pop()!;
+      for (let k = start[v]; k < start[v + 1]; k++) {
+        const u = preds[k];
+        if (!seen[u]) {
+          seen[u] = 1;
+          queue.push(u);
+        }
+      }
+    }
+    const out = new Set<string>();
+    for (let i = 0; i < n; i++) if (seen[i]) out.add(this.names[i]);
+    return out;
+  }
+
+  compile(): CompiledGraph {
+    return CompiledGraph.fromEdges(this.names, this.src, this.dst, this.attrs);
+  }
 }
 
 /**
@@ -135,7 +218,7 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
  * always derive again.
  */
 function reusable(t: Technique, inc: IncrementalBuild | undefined): AttackEdge[] | null {
-  if (!inc || t.late || !t.reads) return null;
+  if (!inc || t.late || !t.reads || !inc.previous.retainedEdges) return null;
   const prev = inc.previous.edgesByTechnique.get(t.meta.id);
   if (!prev) return null;
   return t.reads.some((c) => inc.changed.has(c)) ? null : prev;
@@ -164,11 +247,11 @@ function addSubjectNodes(snapshot: Snapshot, index: SnapshotIndex, rbac: RbacInd
 }
 
 /** Members of each aggregate node, as EXPANDS edges (weight 0), added once per aggregate. */
-function expandAggregates(graph: AttackGraph, index: SnapshotIndex, addEdge: (k: typeof EXPANDS, e: AttackEdge) => void): void {
-  const pending = graph.nodes().filter((n) => n.startsWith('Agg:') && graph.outDegree(n) === 0);
-  const done = new Set<string>();
+function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
+  const done = store.expanded;
+  const pending = store.names.filter((n) => n.startsWith('Agg:') && !done.has(n));
   const expand = (agg: string, to: string, explanation: string, evidence: string[] = []): void => {
-    addEdge(EXPANDS, { from: agg, to, evidence, explanation });
+    store.add(EXPANDS, { from: agg, to, evidence, explanation });
     if (to.startsWith('Agg:') && !done.has(to)) pending.push(to);
   };
   const namespaces = index.sortedNamespaces();
@@ -222,12 +305,15 @@ function expandAggregates(graph: AttackGraph, index: SnapshotIndex, addEdge: (k:
         else for (const p of index.podsByNode.get(arg) ?? []) expand(agg, p.id, `pod ${p.namespace}/${p.name} on ${arg.slice('Node:'.length)}`);
         break;
       case 'users':
-        for (const u of graph.nodes().filter((n) => n.startsWith('User:')).sort()) expand(agg, u, `user ${u.slice('User:'.length)}`);
+        // Not the user form of a service account's name: the API server checks impersonating it as
+        // impersonating the service account (\`impersonate serviceaccounts\`), and a certificate for
+        // it carries no service-account groups, so the service account node already covers it.
+        for (const u of store.names.filter((n) => n.startsWith('User:') && !n.startsWith('User:system:serviceaccount:')).sort()) expand(agg, u, `user ${u.slice('User:'.length)}`);
         break;
       case 'all-identities':
         expand(agg, Agg.users(), '');
         expand(agg, Agg.identities(null), '');
-        for (const g of graph.nodes().filter((n) => n.startsWith('Group:') && n !== groupId(MASTERS)).sort()) expand(agg, g, `group ${g.slice('Group:'.length)}`);
+        for (const g of store.names.filter((n) => n.startsWith('Group:') && n !== groupId(MASTERS)).sort()) expand(agg, g, `group ${g.slice('Group:'.length)}`);
         break;
       case 'attractable-pods':
         for (const p of index.snapshot.pods) {
@@ -239,20 +325,4 @@ function expandAggregates(graph: AttackGraph, index: SnapshotIndex, addEdge: (k:
         break;
     }
   }
-}
-
-/** Every node that can reach any of `targets` (reverse BFS over the graph). */
-function reverseReach(graph: AttackGraph, targets: string[]): Set<string> {
-  const seen = new Set<string>(targets);
-  const queue = [...targets];
-  while (queue.length > 0) {
-    const n = queue.pop()!;
-    graph.forEachInNeighbor(n, (m) => {
-      if (!seen.has(m)) {
-        seen.add(m);
-        queue.push(m);
-      }
-    });
-  }
-  return seen;
 }

@@ -1,9 +1,10 @@
 // A compact array form of the attack graph for searches: integer node IDs, CSR adjacency both ways.
 
-import type { MultiDirectedGraph } from 'graphology';
-import type { EdgeAttributes, NodeAttributes } from './schema.js';
+import { MultiDirectedGraph } from 'graphology';
+import { KIND_RANK, nodeKindOf, type EdgeAttributes, type NodeAttributes } from './schema.js';
 
 export class CompiledGraph {
+  /** Node IDs in sorted order: a node's index is its rank. */
   readonly ids: string[];
   readonly indexOf = new Map<string, number>();
   /** Per edge: source, target, weight, attributes. */
@@ -11,42 +12,93 @@ export class CompiledGraph {
   readonly edgeDst: Int32Array;
   readonly edgeWeight: Uint8Array;
   readonly edgeAttrs: EdgeAttributes[];
-  /** Out-edges of node i: outEdges[outStart[i] .. outStart[i+1]), sorted by target ID. */
+  /** Out-edges of node i: outEdges[outStart[i] .. outStart[i+1]), sorted by target ID, then kind. */
   readonly outStart: Int32Array;
   readonly outEdges: Int32Array;
+  /** In-edges of node i, sorted by source ID, then kind. */
   readonly inStart: Int32Array;
   readonly inEdges: Int32Array;
 
-  constructor(graph: MultiDirectedGraph<NodeAttributes, EdgeAttributes>) {
-    this.ids = graph.nodes().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    this.ids.forEach((id, i) => this.indexOf.set(id, i));
-    const m = graph.size;
-    this.edgeSrc = new Int32Array(m);
-    this.edgeDst = new Int32Array(m);
+  private constructor(ids: string[], src: Int32Array, dst: Int32Array, attrs: EdgeAttributes[]) {
+    this.ids = ids;
+    ids.forEach((id, i) => this.indexOf.set(id, i));
+    this.edgeSrc = src;
+    this.edgeDst = dst;
+    this.edgeAttrs = attrs;
+    const m = attrs.length;
     this.edgeWeight = new Uint8Array(m);
-    this.edgeAttrs = new Array<EdgeAttributes>(m);
-    let e = 0;
-    graph.forEachEdge((_key, attrs, source, target) => {
-      this.edgeSrc[e] = this.indexOf.get(source)!;
-      this.edgeDst[e] = this.indexOf.get(target)!;
-      this.edgeWeight[e] = attrs.weight;
-      this.edgeAttrs[e] = attrs;
-      e++;
+    const kind = new Uint8Array(m);
+    for (let e = 0; e < m; e++) {
+      this.edgeWeight[e] = attrs[e].weight;
+      kind[e] = KIND_RANK.get(attrs[e].kind)!;
+    }
+    const n = ids.length;
+    [this.outStart, this.outEdges] = csr(n, src, dst, kind);
+    [this.inStart, this.inEdges] = csr(n, dst, src, kind);
+  }
+
+  /** From edges over nodes numbered in any order (`names[i]` is node i's ID). */
+  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], attrs: EdgeAttributes[]): CompiledGraph {
+    const n = names.length;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    const rank = new Int32Array(n);
+    const ids = new Array<string>(n);
+    for (let r = 0; r < n; r++) {
+      rank[order[r]] = r;
+      ids[r] = names[order[r]];
+    }
+    const m = attrs.length;
+    const s = new Int32Array(m);
+    const d = new Int32Array(m);
+    for (let e = 0; e < m; e++) {
+      s[e] = rank[src[e]];
+      d[e] = rank[dst[e]];
+    }
+    return new CompiledGraph(ids, s, d, attrs);
+  }
+
+  static fromGraphology(graph: MultiDirectedGraph<NodeAttributes, EdgeAttributes>): CompiledGraph {
+    const names = graph.nodes();
+    const at = new Map(names.map((id, i) => [id, i]));
+    const src: number[] = [];
+    const dst: number[] = [];
+    const attrs: EdgeAttributes[] = [];
+    graph.forEachEdge((_key, a, source, target) => {
+      src.push(at.get(source)!);
+      dst.push(at.get(target)!);
+      attrs.push(a);
     });
-    const n = this.ids.length;
-    [this.outStart, this.outEdges] = csr(n, this.edgeSrc, this.edgeDst, this.edgeAttrs);
-    [this.inStart, this.inEdges] = csr(n, this.edgeDst, this.edgeSrc, this.edgeAttrs);
+    return CompiledGraph.fromEdges(names, src, dst, attrs);
+  }
+
+  /** The graphology form: one node per ID (with its kind), one edge keyed `KIND|FROM|TO` per edge. */
+  toGraphology(): MultiDirectedGraph<NodeAttributes, EdgeAttributes> {
+    const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
+    for (const id of this.ids) graph.addNode(id, { kind: nodeKindOf(id) });
+    for (let e = 0; e < this.edgeAttrs.length; e++) {
+      const a = this.edgeAttrs[e];
+      const from = this.ids[this.edgeSrc[e]];
+      const to = this.ids[this.edgeDst[e]];
+      graph.addDirectedEdgeWithKey(`${a.kind}|${from}|${to}`, from, to, a);
+    }
+    return graph;
   }
 
   get nodeCount(): number {
     return this.ids.length;
   }
 
+  get edgeCount(): number {
+    return this.edgeAttrs.length;
+  }
+
   /**
    * 0-1 BFS backwards from the targets: dist[i] = fewest counted steps from node i to any target
    * (-1: unreachable). Edges of weight 0 (MEMBER_OF, RUNS_AS, aggregate expansions) cost nothing.
+   * A node in `opaque` gets its distance but is not searched through (its predecessors are not
+   * reached by way of it).
    */
-  distancesTo(targets: readonly number[], maxHops = Infinity): Int32Array {
+  distancesTo(targets: readonly number[], maxHops = Infinity, opaque = -1): Int32Array {
     const n = this.ids.length;
     const dist = new Int32Array(n).fill(-1);
     const done = new Uint8Array(n);
@@ -64,6 +116,7 @@ export class CompiledGraph {
         const v = level.pop()!;
         if (done[v] || dist[v] !== d) continue;
         done[v] = 1;
+        if (v === opaque) continue;
         for (let k = this.inStart[v]; k < this.inStart[v + 1]; k++) {
           const e = this.inEdges[k];
           const u = this.edgeSrc[e];
@@ -82,22 +135,29 @@ export class CompiledGraph {
   }
 }
 
-function csr(n: number, from: Int32Array, to: Int32Array, attrs: EdgeAttributes[]): [Int32Array, Int32Array] {
+/**
+ * Adjacency in CSR form: the edges of node i are edges[start[i] .. start[i+1]), ordered by the
+ * other end's index (IDs are ranked, so by ID), then by kind. Three stable counting sorts (LSD
+ * radix: kind, other end, own end), linear in nodes plus edges.
+ */
+function csr(n: number, from: Int32Array, to: Int32Array, kind: Uint8Array): [Int32Array, Int32Array] {
+  const m = from.length;
+  let order: Int32Array = Int32Array.from({ length: m }, (_, i) => i);
+  order = countingSort(order, kind, 256);
+  order = countingSort(order, to, n);
+  order = countingSort(order, from, n);
   const start = new Int32Array(n + 1);
-  for (let e = 0; e < from.length; e++) start[from[e] + 1]++;
+  for (let e = 0; e < m; e++) start[from[e] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  const fill = start.slice(0, n);
-  const edges = new Int32Array(from.length);
-  for (let e = 0; e < from.length; e++) edges[fill[from[e]]++] = e;
-  // Sort each node's edges by the other end's ID (node indexes are in ID order), then technique,
-  // so that searches meet equal-length alternatives in a fixed order.
-  for (let i = 0; i < n; i++) {
-    const s = start[i];
-    const t = start[i + 1];
-    if (t - s < 2) continue;
-    const slice = Array.from(edges.subarray(s, t));
-    slice.sort((a, b) => to[a] - to[b] || (attrs[a].kind < attrs[b].kind ? -1 : attrs[a].kind > attrs[b].kind ? 1 : 0));
-    edges.set(slice, s);
-  }
-  return [start, edges];
+  return [start, order];
+}
+
+/** Stable counting sort of `items` (edge indexes) by key[item], keys in [0, range). */
+function countingSort(items: Int32Array, key: Int32Array | Uint8Array, range: number): Int32Array {
+  const count = new Int32Array(range + 1);
+  for (let i = 0; i < items.length; i++) count[key[items[i]] + 1]++;
+  for (let k = 0; k < range; k++) count[k + 1] += count[k];
+  const out = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) out[count[key[items[i]]]++] = items[i];
+  return out;
 }

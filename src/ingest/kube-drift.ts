@@ -73,7 +73,7 @@ export class DriftState {
 
 /** Analyse a snapshot, incrementally from the previous state when there is one. */
 export function driftState(snapshot: Snapshot, previous: DriftState | null, opts: DriftOptions & { kubernetesVersion?: string | null } = {}): DriftState {
-  const aopts: AnalyzeOptions = { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion };
+  const aopts: AnalyzeOptions = { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion, retainEdges: true };
   if (previous) aopts.previous = previous.analysis;
   return new DriftState(snapshot, analyze(snapshot, aopts), opts);
 }

@@ -9,10 +9,7 @@ import type { Grant, RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, MASTERS, saGroup } from '../rbac/subjects.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { CompiledGraph } from './compiled.js';
-import { EXPANDS, KIND_RANK, KIND_SLOTS, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
-
-/** Node indexes and edge kinds are packed into one exact integer key (53 bits) per edge. */
-const MAX_NODES = 2 ** 24;
+import { EXPANDS, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
 
 export type AttackGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
 
@@ -130,46 +127,41 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
 }
 
 /**
- * The graph under construction: nodes by insertion, one edge per (kind, from, to). Plain arrays and
- * numeric keys; the search form (CompiledGraph) and the graphology form are made from it.
+ * The graph under construction: nodes by insertion, edges as they come. Duplicate edges (the
+ * same technique between the same two nodes) are merged when the graph is compiled, keeping the
+ * one whose evidence sorts first. The search form (CompiledGraph) and the graphology form are
+ * made from it.
  */
 class EdgeStore {
   readonly names: string[] = [];
   private readonly nodeIndex = new Map<string, number>();
-  private readonly edgeIndex = new Map<number, number>();
   readonly src: number[] = [];
   readonly dst: number[] = [];
   readonly attrs: EdgeAttributes[] = [];
   /** Aggregates whose members have been added. */
   readonly expanded = new Set<string>();
 
+  private lastId = '';
+  private lastIndex = -1;
+
   node(id: string): number {
+    // Techniques emit runs of edges from one subject: most lookups repeat the one before.
+    if (id === this.lastId) return this.lastIndex;
     let i = this.nodeIndex.get(id);
     if (i === undefined) {
       i = this.names.length;
-      if (i >= MAX_NODES) throw new Error(`the attack graph exceeds ${MAX_NODES} nodes`);
       this.nodeIndex.set(id, i);
       this.names.push(id);
     }
+    this.lastId = id;
+    this.lastIndex = i;
     return i;
   }
 
   add(kind: EdgeKind, e: AttackEdge): void {
     if (e.from === e.to) return;
-    const s = this.node(e.from);
-    const d = this.node(e.to);
-    const key = (s * MAX_NODES + d) * KIND_SLOTS + KIND_RANK.get(kind)!;
-    const cur = this.edgeIndex.get(key);
-    if (cur !== undefined) {
-      // Keep one edge per (technique, from, to): the one whose evidence sorts first (deterministic).
-      const a = this.attrs[cur];
-      if (a.evidence.join('\n') <= e.evidence.join('\n')) return;
-      this.attrs[cur] = { kind, evidence: e.evidence, explanation: e.explanation, weight: a.weight };
-      return;
-    }
-    this.edgeIndex.set(key, this.src.length);
-    this.src.push(s);
-    this.dst.push(d);
+    this.src.push(this.node(e.from));
+    this.dst.push(this.node(e.to));
     const weight = kind === EXPANDS || ZERO_LENGTH_TECHNIQUES.has(kind) ? 0 : 1;
     this.attrs.push({ kind, evidence: e.evidence, explanation: e.explanation, weight });
   }

@@ -6,7 +6,7 @@ import { KIND_RANK, nodeKindOf, type EdgeAttributes, type NodeAttributes } from 
 export class CompiledGraph {
   /** Node IDs in sorted order: a node's index is its rank. */
   readonly ids: string[];
-  readonly indexOf = new Map<string, number>();
+  readonly indexOf: ReadonlyMap<string, number>;
   /** Per edge: source, target, weight, attributes. */
   readonly edgeSrc: Int32Array;
   readonly edgeDst: Int32Array;
@@ -19,42 +19,68 @@ export class CompiledGraph {
   readonly inStart: Int32Array;
   readonly inEdges: Int32Array;
 
-  private constructor(ids: string[], src: Int32Array, dst: Int32Array, attrs: EdgeAttributes[]) {
+  private constructor(ids: string[], indexOf: Map<string, number>, src: Int32Array, dst: Int32Array, attrs: EdgeAttributes[], kind: Uint8Array) {
     this.ids = ids;
-    ids.forEach((id, i) => this.indexOf.set(id, i));
+    this.indexOf = indexOf;
     this.edgeSrc = src;
     this.edgeDst = dst;
     this.edgeAttrs = attrs;
     const m = attrs.length;
     this.edgeWeight = new Uint8Array(m);
-    const kind = new Uint8Array(m);
-    for (let e = 0; e < m; e++) {
-      this.edgeWeight[e] = attrs[e].weight;
-      kind[e] = KIND_RANK.get(attrs[e].kind)!;
-    }
+    for (let e = 0; e < m; e++) this.edgeWeight[e] = attrs[e].weight;
     const n = ids.length;
-    [this.outStart, this.outEdges] = csr(n, src, dst, kind);
-    [this.inStart, this.inEdges] = csr(n, dst, src, kind);
+    // Edges arrive sorted by (source, target, kind): the out-lists are the edges in order.
+    this.outStart = starts(n, src);
+    this.outEdges = Int32Array.from({ length: m }, (_, i) => i);
+    this.inStart = starts(n, dst);
+    this.inEdges = sortedBy(n, dst, src, kind);
   }
 
-  /** From edges over nodes numbered in any order (`names[i]` is node i's ID). */
-  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], attrs: EdgeAttributes[]): CompiledGraph {
+  /**
+   * From edges over nodes numbered in any order (`names[i]` is node i's ID). Parallel edges of one
+   * kind between the same two nodes become one: the one whose evidence sorts first (the first
+   * given among equals), so the result does not depend on the order techniques ran in.
+   */
+  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], attrs: readonly EdgeAttributes[]): CompiledGraph {
     const n = names.length;
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    // The default sort compares UTF-16 code units, as `<` does (and compareIds).
+    const ids = [...names].sort();
+    const at = new Map<string, number>();
+    for (let r = 0; r < n; r++) at.set(ids[r], r);
     const rank = new Int32Array(n);
-    const ids = new Array<string>(n);
-    for (let r = 0; r < n; r++) {
-      rank[order[r]] = r;
-      ids[r] = names[order[r]];
-    }
+    for (let i = 0; i < n; i++) rank[i] = at.get(names[i])!;
     const m = attrs.length;
     const s = new Int32Array(m);
     const d = new Int32Array(m);
+    const k = new Uint8Array(m);
     for (let e = 0; e < m; e++) {
       s[e] = rank[src[e]];
       d[e] = rank[dst[e]];
+      k[e] = KIND_RANK.get(attrs[e].kind)!;
     }
-    return new CompiledGraph(ids, s, d, attrs);
+    const sorted = sortedBy(n, s, d, k);
+    const keep: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const e = sorted[i];
+      const last = keep.length - 1;
+      const b = last >= 0 ? keep[last] : -1;
+      if (b >= 0 && s[b] === s[e] && d[b] === d[e] && k[b] === k[e]) {
+        if (attrs[e].evidence.join('\n') < attrs[b].evidence.join('\n')) keep[last] = e;
+      } else keep.push(e);
+    }
+    const kept = keep.length;
+    const ks = new Int32Array(kept);
+    const kd = new Int32Array(kept);
+    const kk = new Uint8Array(kept);
+    const ka = new Array<EdgeAttributes>(kept);
+    for (let j = 0; j < kept; j++) {
+      const e = keep[j];
+      ks[j] = s[e];
+      kd[j] = d[e];
+      kk[j] = k[e];
+      ka[j] = attrs[e];
+    }
+    return new CompiledGraph(ids, at, ks, kd, ka, kk);
   }
 
   static fromGraphology(graph: MultiDirectedGraph<NodeAttributes, EdgeAttributes>): CompiledGraph {
@@ -135,21 +161,23 @@ export class CompiledGraph {
   }
 }
 
-/**
- * Adjacency in CSR form: the edges of node i are edges[start[i] .. start[i+1]), ordered by the
- * other end's index (IDs are ranked, so by ID), then by kind. Three stable counting sorts (LSD
- * radix: kind, other end, own end), linear in nodes plus edges.
- */
-function csr(n: number, from: Int32Array, to: Int32Array, kind: Uint8Array): [Int32Array, Int32Array] {
-  const m = from.length;
-  let order: Int32Array = Int32Array.from({ length: m }, (_, i) => i);
-  order = countingSort(order, kind, 256);
-  order = countingSort(order, to, n);
-  order = countingSort(order, from, n);
+/** CSR offsets: node i's edges are at [start[i], start[i+1]) of a list sorted by `own`. */
+function starts(n: number, own: Int32Array): Int32Array {
   const start = new Int32Array(n + 1);
-  for (let e = 0; e < m; e++) start[from[e] + 1]++;
+  for (let e = 0; e < own.length; e++) start[own[e] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  return [start, order];
+  return start;
+}
+
+/**
+ * Edge indexes sorted by (own end, other end, kind): node IDs are ranked, so by ID. Three stable
+ * counting sorts (LSD radix: kind, other end, own end), linear in nodes plus edges.
+ */
+function sortedBy(n: number, own: Int32Array, other: Int32Array, kind: Uint8Array): Int32Array {
+  let order: Int32Array = Int32Array.from({ length: own.length }, (_, i) => i);
+  order = countingSort(order, kind, 256);
+  order = countingSort(order, other, n);
+  return countingSort(order, own, n);
 }
 
 /** Stable counting sort of `items` (edge indexes) by key[item], keys in [0, range). */

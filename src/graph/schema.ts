@@ -19,9 +19,8 @@ export type EdgeKind = TechniqueId | typeof EXPANDS;
 
 /** Every edge kind, in the order searches meet parallel edges (by name). */
 export const EDGE_KINDS: readonly EdgeKind[] = ([...TECHNIQUE_IDS, EXPANDS] as EdgeKind[]).sort();
-/** Each kind's place in EDGE_KINDS; KIND_SLOTS is a power of two above their number. */
+/** Each kind's place in EDGE_KINDS. */
 export const KIND_RANK: ReadonlyMap<string, number> = new Map(EDGE_KINDS.map((k, i) => [k, i]));
-export const KIND_SLOTS = 32;
 
 /** Steps that do not count in a path's length (interface.md section 5, "Length"). */
 export const ZERO_LENGTH_TECHNIQUES: ReadonlySet<string> = new Set(['MEMBER_OF', 'RUNS_AS']);

@@ -6,7 +6,7 @@ import { buildAttackGraph, type BuiltGraph } from '../graph/build.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS } from '../rbac/subjects.js';
 import { OBJECT_COLLECTIONS, type Snapshot } from '../snapshot/types.js';
-import { DEFAULT_MAX_HOPS, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
+import { DEFAULT_MAX_HOPS, resolveTarget, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
 import { rankSecrets, type SecretExposure } from './secrets.js';
 import type { Technique } from './technique.js';
 import { TECHNIQUES } from './techniques/index.js';
@@ -48,14 +48,20 @@ export interface SecretReader {
 
 export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
 
+/** Distance fields kept besides cluster-admin's (each is 4 bytes per node). */
+const RECENT_FIELDS = 8;
+
 export class Analysis {
   readonly rbac: RbacIndex;
   readonly built: BuiltGraph;
   readonly warnings: Warning[];
   private readonly systemSubjects: Set<string>;
   private readonly subjects: string[];
-  /** One distance field per (target, hop limit): the reverse search runs once, queries reuse it. */
-  private readonly distCache = new Map<string, Int32Array>();
+  /** Distance fields to cluster-admin by hop limit: the reverse search runs once, queries reuse it. */
+  private readonly adminDist = new Map<number, Int32Array>();
+  /** The last few other distance fields (one per target and hop limit), most recent last. */
+  private readonly recentDist = new Map<string, Int32Array>();
+  private readonly startsCache: [string[] | null, string[] | null] = [null, null];
 
   constructor(readonly snapshot: Snapshot, opts: AnalyzeOptions = {}) {
     this.rbac = new RbacIndex(snapshot, { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion });
@@ -91,7 +97,48 @@ export class Analysis {
 
   /** The default starts: every subject in the input, control-plane identities only when asked. */
   starts(includeSystem = false): string[] {
-    return includeSystem ? [...this.subjects] : this.subjects.filter((s) => !this.isSystemSubject(s));
+    const k = includeSystem ? 1 : 0;
+    this.startsCache[k] ??= includeSystem ? [...this.subjects] : this.subjects.filter((s) => !this.isSystemSubject(s));
+    return [...this.startsCache[k]];
+  }
+
+  /**
+   * dist[i] = fewest counted steps from node i to the target (-1: none within maxHops). Every
+   * path either avoids cluster-admin or passes it, and cluster-admin's own field is cached, so
+   * for any other target only the part of the graph that reaches it without cluster-admin is
+   * searched: dist = min(that search, dist to cluster-admin + cluster-admin's distance to the
+   * target). Exact, so paths are the same as from a full search.
+   */
+  distanceField(to: string, maxHops: number): Int32Array | null {
+    const g = this.built.compiled;
+    const admin = g.indexOf.get(CLUSTER_ADMIN)!;
+    if (to === CLUSTER_ADMIN) {
+      let d = this.adminDist.get(maxHops);
+      if (!d) this.adminDist.set(maxHops, (d = g.distancesTo([admin], maxHops)));
+      return d;
+    }
+    const key = `${to}\u0000${maxHops}`;
+    const hit = this.recentDist.get(key);
+    if (hit) {
+      this.recentDist.delete(key);
+      this.recentDist.set(key, hit);
+      return hit;
+    }
+    const { targets } = resolveTarget(g, to);
+    if (targets.length === 0) return null;
+    const dist = g.distancesTo(targets, maxHops, admin);
+    const via = dist[admin];
+    if (via >= 0) {
+      const toAdmin = this.distanceField(CLUSTER_ADMIN, maxHops)!;
+      for (let i = 0; i < dist.length; i++) {
+        const a = toAdmin[i];
+        if (a < 0 || a + via > maxHops) continue;
+        if (dist[i] < 0 || a + via < dist[i]) dist[i] = a + via;
+      }
+    }
+    this.recentDist.set(key, dist);
+    if (this.recentDist.size > RECENT_FIELDS) this.recentDist.delete(this.recentDist.keys().next().value!);
+    return dist;
   }
 
   hasNode(id: string): boolean {
@@ -101,7 +148,10 @@ export class Analysis {
   paths(q: PathQuery = {}): PathsResult {
     const to = q.to ?? CLUSTER_ADMIN;
     const starts = q.from && q.from.length > 0 ? [...q.from].sort(compareIds) : this.starts(q.includeSystem);
-    return searchPaths({ graph: this.built.compiled, starts, to, maxHops: q.maxHops ?? DEFAULT_MAX_HOPS, limit: q.limit ?? 1, distCache: this.distCache });
+    const maxHops = q.maxHops ?? DEFAULT_MAX_HOPS;
+    // A malformed target is a usage error here; an unknown one (no field) gets its warning from searchPaths.
+    const dist = this.distanceField(to, maxHops) ?? undefined;
+    return searchPaths({ graph: this.built.compiled, starts, to, maxHops, limit: q.limit ?? 1, dist });
   }
 
   /** Every subject that can obtain the secret's contents, with its shortest path. */

@@ -181,6 +181,8 @@ export interface SearchInput {
   limit: number;
   /** Distance fields by target and hop limit, reused across queries on one graph. */
   distCache?: Map<string, Int32Array>;
+  /** The distance field to the target, when the caller has it (see Analysis.distanceField). */
+  dist?: Int32Array;
 }
 
 /** All starts to one target in one reverse pass; paths ordered by length, from, to, then step IDs. */
@@ -190,7 +192,7 @@ export function searchPaths(input: SearchInput): PathsResult {
   const paths: AttackPath[] = [];
   if (targets.length === 0) return { paths, warnings };
   const key = `${input.to}\u0000${maxHops}`;
-  let dist = input.distCache?.get(key);
+  let dist = input.dist ?? input.distCache?.get(key);
   if (!dist) {
     dist = g.distancesTo(targets, maxHops);
     input.distCache?.set(key, dist);

@@ -50,14 +50,16 @@ export class DriftState {
 
   /**
    * The secret's readers among the starts that do not reach cluster-admin (those read every
-   * secret, which their path events tell). Searched without the analysis's distance cache: one
-   * distance field per secret would be kept for the life of the analysis.
+   * secret, which their path events tell). The analysis keeps only the last few distance fields,
+   * so a watch over thousands of secrets does not hold one per secret.
    */
   readersOf(secretId: string): Map<string, Reader> {
     let m = this.readers.get(secretId);
     if (!m) {
       this.otherStarts ??= this.analysis.starts(this.opts.includeSystem).filter((s) => !this.adminPaths.has(s));
-      const r = searchPaths({ graph: this.analysis.built.compiled, starts: this.otherStarts, to: secretId, maxHops: this.opts.maxHops ?? DEFAULT_MAX_HOPS, limit: 1 });
+      const maxHops = this.opts.maxHops ?? DEFAULT_MAX_HOPS;
+      const dist = this.analysis.distanceField(secretId, maxHops) ?? undefined;
+      const r = searchPaths({ graph: this.analysis.built.compiled, starts: this.otherStarts, to: secretId, maxHops, limit: 1, dist });
       m = new Map(r.paths.map((p) => [p.from, { length: p.length, steps: p.steps }]));
       this.readers.set(secretId, m);
     }

@@ -108,6 +108,73 @@ export function shortestEdgePath(g: CompiledGraph, dist: Int32Array, isTarget: U
   return found ? path : null;
 }
 
+interface Found {
+  edges: number[];
+  steps: PathStep[];
+}
+
+/**
+ * shortestEdgePath for many starts against one distance field, sharing work: the path from a node
+ * entered by a counted step (or a start) is found once and reused by every start whose path
+ * passes it (thousands of subjects reach a secret through cluster-admin). From such a node the
+ * search only moves among nodes at its distance or below, so its path does not depend on how it
+ * was reached; the zero-length steps (group membership, a pod's account, aggregate members) form
+ * no cycles, so the search never backtracks and each path is the one shortestEdgePath gives.
+ * Paths that share a suffix share its step objects (treat them as read-only).
+ */
+export class PathFinder {
+  private readonly memo = new Map<number, Found | null>();
+  private readonly onPath: Uint8Array;
+
+  constructor(private readonly g: CompiledGraph, private readonly dist: Int32Array, private readonly isTarget: Uint8Array) {
+    this.onPath = new Uint8Array(g.nodeCount);
+  }
+
+  from(v: number): Found | null {
+    if (this.dist[v] < 0) return null;
+    let r = this.memo.get(v);
+    if (r === undefined) {
+      r = this.search(v);
+      this.memo.set(v, r);
+    }
+    return r;
+  }
+
+  private search(start: number): Found | null {
+    const { g, dist, isTarget, onPath } = this;
+    const prefix: number[] = [];
+    const marked: number[] = [];
+    const visit = (u: number): Found | null => {
+      if (isTarget[u] && prefix.length > 0) return { edges: [...prefix], steps: stepsFromEdges(g, prefix) };
+      onPath[u] = 1;
+      marked.push(u);
+      for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {
+        const e = g.outEdges[k];
+        const x = g.edgeDst[e];
+        if (onPath[x] || dist[x] < 0 || dist[x] + g.edgeWeight[e] !== dist[u]) continue;
+        prefix.push(e);
+        if (g.edgeWeight[e] === 1 && !isTarget[x]) {
+          // A counted step leaves this distance: the rest is x's own (shared) path.
+          const rest = this.from(x);
+          if (rest) {
+            const edges = prefix.concat(rest.edges);
+            const steps = g.ids[x].startsWith('Agg:') ? stepsFromEdges(g, edges) : stepsFromEdges(g, prefix).concat(rest.steps);
+            return { edges, steps };
+          }
+        } else {
+          const r = visit(x);
+          if (r) return r;
+        }
+        prefix.pop();
+      }
+      return null;
+    };
+    const found = visit(start);
+    for (const m of marked) onPath[m] = 0;
+    return found;
+  }
+}
+
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
 export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number, scratch?: Uint8Array): number[][] {
   if (dist[start] < 0) return [];
@@ -200,14 +267,20 @@ export function searchPaths(input: SearchInput): PathsResult {
   const isTarget = new Uint8Array(g.nodeCount);
   for (const t of targets) isTarget[t] = 1;
   const scratch = new Uint8Array(g.nodeCount);
+  const finder = limit <= 1 ? new PathFinder(g, dist, isTarget) : null;
+  const add = (s: string, steps: PathStep[]): void => {
+    const last = steps[steps.length - 1];
+    paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });
+  };
   for (const s of input.starts) {
     const si = g.indexOf.get(s);
-    if (si === undefined || isTarget[si]) continue;
-    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops, scratch)) {
-      const steps = stepsFromEdges(g, edges);
-      const last = steps[steps.length - 1];
-      paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });
+    if (si === undefined || isTarget[si] || dist[si] < 0) continue;
+    if (finder) {
+      const found = finder.from(si);
+      if (found) add(s, found.steps.slice());
+      continue;
     }
+    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops, scratch)) add(s, stepsFromEdges(g, edges));
   }
   paths.sort(comparePaths);
   return { paths, warnings };

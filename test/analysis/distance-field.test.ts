@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '../../src/analysis/analyze.js';
-import { DEFAULT_MAX_HOPS, searchPaths } from '../../src/analysis/paths.js';
+import { DEFAULT_MAX_HOPS, PathFinder, searchPaths, shortestEdgePath, stepsFromEdges } from '../../src/analysis/paths.js';
 import { benchTempDir, generateCluster } from '../../src/bench/generate.js';
 import { ingestPaths } from '../../src/ingest/files.js';
 
@@ -56,4 +56,67 @@ describe('distance fields split at cluster-admin', () => {
     }
     expect(readers).toBeGreaterThan(0);
   });
+});
+
+describe('PathFinder (shared suffixes) gives the paths shortestEdgePath gives', () => {
+  const file = generateCluster({ preset: 'small', seed: 5, file: join(dir, 'small-5.json') }).file;
+  const clusters: [string, Analysis][] = [
+    ['the demo cluster', analyze(ingestPaths(['fixtures/demo']).snapshot)],
+    ['a generated cluster (small preset, seed 5)', analyze(ingestPaths([file]).snapshot)],
+  ];
+  for (const [name, a] of clusters) {
+    it(`zero-length steps form no cycle (what PathFinder relies on): ${name}`, () => {
+      const g = a.built.compiled;
+      const state = new Uint8Array(g.nodeCount); // 0 new, 1 on the stack, 2 done
+      const cycleFrom = (root: number): boolean => {
+        const stack: [number, number][] = [[root, g.outStart[root]]];
+        state[root] = 1;
+        while (stack.length > 0) {
+          const top = stack[stack.length - 1];
+          const [u, k] = top;
+          if (k >= g.outStart[u + 1]) {
+            state[u] = 2;
+            stack.pop();
+            continue;
+          }
+          top[1]++;
+          const e = g.outEdges[k];
+          if (g.edgeWeight[e] !== 0) continue;
+          const v = g.edgeDst[e];
+          if (state[v] === 1) return true;
+          if (state[v] === 0) {
+            state[v] = 1;
+            stack.push([v, g.outStart[v]]);
+          }
+        }
+        return false;
+      };
+      for (let i = 0; i < g.nodeCount; i++) if (state[i] === 0) expect(cycleFrom(i)).toBe(false);
+    });
+
+    it(`for every start and every secret, node and cluster-admin target: ${name}`, () => {
+      const g = a.built.compiled;
+      const targets = ['cluster-admin', 'nodes', ...a.snapshot.secrets.map((s) => s.id)];
+      let compared = 0;
+      for (const to of targets) {
+        const dist = a.distanceField(to, DEFAULT_MAX_HOPS)!;
+        const isTarget = new Uint8Array(g.nodeCount);
+        if (to === 'nodes') g.ids.forEach((id, i) => { if (id.startsWith('Node:')) isTarget[i] = 1; });
+        else isTarget[g.indexOf.get(to)!] = 1;
+        const finder = new PathFinder(g, dist, isTarget);
+        for (const s of a.starts(true)) {
+          const si = g.indexOf.get(s)!;
+          if (isTarget[si]) continue;
+          const plain = shortestEdgePath(g, dist, isTarget, si);
+          const shared = finder.from(si);
+          expect(shared?.edges ?? null).toEqual(plain);
+          if (plain) {
+            expect(JSON.stringify(shared!.steps)).toBe(JSON.stringify(stepsFromEdges(g, plain)));
+            compared++;
+          }
+        }
+      }
+      expect(compared).toBeGreaterThan(50);
+    });
+  }
 });

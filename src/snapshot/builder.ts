@@ -12,7 +12,8 @@ type Keyed = { id: string };
 export class SnapshotBuilder {
   private readonly maps = new Map<ObjectCollection, Map<string, Keyed>>(OBJECT_COLLECTIONS.map((c) => [c, new Map()]));
   private awsAuth: AwsAuth | null = null;
-  private readonly sources: Record<string, SourceRef> = {};
+  /** A Map, not a plain object: a large dump adds 200,000+ IDs, and a Map takes them several times faster. */
+  private readonly sources = new Map<string, SourceRef>();
   private readonly coverage = new Map<string, CoverageGap>();
   readonly warnings: Warning[] = [];
   kubernetesVersion: string | null = null;
@@ -27,18 +28,18 @@ export class SnapshotBuilder {
     }
     const map = this.maps.get(n.collection)!;
     const id = n.object.id;
-    if (map.has(id) && source) {
-      const prev = this.sources[id];
+    if (source && map.has(id)) {
+      const prev = this.sources.get(id);
       const where = prev ? ` (first seen at ${prev.file}${prev.line !== null ? `:${prev.line}` : ''})` : '';
       this.warnings.push(warning(ErrorCode.DUPLICATE_OBJECT, `${id} appears again; this later definition wins${where}`, source.file, source.line));
     }
     map.set(id, n.object);
-    if (source) this.sources[id] = source;
+    if (source) this.sources.set(id, source);
   }
 
   remove(collection: ObjectCollection, id: string): void {
     this.maps.get(collection)!.delete(id);
-    delete this.sources[id];
+    this.sources.delete(id);
   }
 
   addCoverageGap(gap: CoverageGap): void {
@@ -58,16 +59,42 @@ export class SnapshotBuilder {
       (objects as unknown as Record<string, Keyed[]>)[c] = arr;
     }
     const coverage = [...this.coverage.values()].sort((a, b) => compareIds(a.kind, b.kind));
-    const snap: Snapshot = {
-      ...objects,
-      coverage,
-      sources: this.sources,
-      kubernetesVersion: this.kubernetesVersion,
-      hash: snapshotHash(objects, coverage),
-    };
+    const snap = { ...objects, coverage, sources: recordView(this.sources), kubernetesVersion: this.kubernetesVersion } as Snapshot;
+    // The hash is computed on first read, once: history, diff, scan and watch read it, analysis
+    // does not (on a large dump it costs as much as normalizing every object). It stays an ordinary
+    // enumerable property to readers, JSON.stringify and spreads, and the collections it covers are
+    // frozen below, so it is the hash of what the snapshot holds whenever it is read.
+    let hash: string | null = null;
+    Object.defineProperty(snap, 'hash', {
+      enumerable: true,
+      configurable: false,
+      get: () => (hash ??= snapshotHash(objects, coverage)),
+    });
     // Freeze the snapshot and its collections (not every object: 100,000 pods deep-frozen cost
     // more than the rest of the build). Core code treats all of it as read-only by convention.
     for (const c of OBJECT_COLLECTIONS) Object.freeze(snap[c]);
+    Object.freeze(coverage);
     return Object.freeze(snap);
   }
+}
+
+/**
+ * A read-only plain-object view of a Map: `sources[id]`, `id in sources`, `Object.keys`, spreads
+ * and JSON.stringify see what a `Record` of the same entries shows, without copying 200,000 keys
+ * into a dictionary object. Writes throw (strict mode), as on a frozen object.
+ */
+function recordView<V>(map: ReadonlyMap<string, V>): Record<string, V> {
+  const target: Record<string, V> = {};
+  return new Proxy(target, {
+    get: (t, key, receiver) => (typeof key === 'string' && map.has(key) ? map.get(key) : Reflect.get(t, key, receiver)),
+    has: (t, key) => (typeof key === 'string' && map.has(key)) || Reflect.has(t, key),
+    ownKeys: () => [...map.keys()],
+    getOwnPropertyDescriptor: (_t, key) =>
+      typeof key === 'string' && map.has(key) ? { value: map.get(key), writable: false, enumerable: true, configurable: true } : undefined,
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+    setPrototypeOf: () => false,
+    preventExtensions: () => false,
+  });
 }

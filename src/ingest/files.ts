@@ -5,9 +5,9 @@ import { extname, join } from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parse as parseYamlText, parseAllDocuments, type Document } from 'yaml';
 import { ErrorCode, RbacgraphError, warning, type Warning } from '../errors.js';
 import { SnapshotBuilder } from '../snapshot/builder.js';
-import { normalizeObject, type NormalizeEnv } from '../snapshot/normalize.js';
+import { normalizeObject, type NormalizeEnv, type Normalized } from '../snapshot/normalize.js';
 import { isSnapshotFile, normalizedFromSnapshotFile } from '../snapshot/serialize.js';
-import type { Snapshot } from '../snapshot/types.js';
+import type { Snapshot, SourceRef } from '../snapshot/types.js';
 
 export interface IngestOptions {
   /** Where namespaced objects without a namespace go (default `default`). */
@@ -35,6 +35,13 @@ const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 /** Locates a field path inside the current document as a 1-based line (null when unknown). */
 type Locate = (path: (string | number)[]) => number | null;
+
+/** One object read and normalized, not yet added. */
+interface ReadItem {
+  normalized: Normalized | null;
+  warnings: Warning[] | null;
+  source: SourceRef | null;
+}
 
 /** Reads every path (file, folder, or `-`) and builds one snapshot. A missing path is a usage error. */
 export function ingestPaths(paths: string[], opts: IngestOptions = {}): IngestResult {
@@ -90,6 +97,7 @@ export class ManifestReader {
   private readonly env: NormalizeEnv;
   private readonly skipSecrets: boolean;
   private readonly stats: IngestStats = { files: 0, documents: 0, objects: 0, ignored: 0 };
+  private lastSource: SourceRef | null = null;
 
   constructor(opts: IngestOptions = {}) {
     this.env = { defaultNamespace: opts.defaultNamespace ?? 'default', parseYaml: (t) => parseYamlText(t) };
@@ -110,6 +118,7 @@ export class ManifestReader {
   readText(text: string, file: string): void {
     this.stats.files++;
     const first = text.trimStart()[0];
+    if (first === '{' && this.readJsonList(text, file)) return;
     if (first === '{' || first === '[') {
       let doc: unknown;
       let parsed = false;
@@ -121,21 +130,56 @@ export class ManifestReader {
       }
       if (parsed) {
         this.stats.documents++;
-        // Lines are looked up only for a warning: one scan finds the list's items, then each lookup
-        // scans just the one item (a large `kubectl get -A -o json` dump is not rescanned per warning).
-        let items: JsonItem[] | null = null;
-        const locate: Locate = (path) => {
-          if (path[0] !== 'items' || typeof path[1] !== 'number') return jsonPathLine(text, path) ?? 1;
-          items ??= jsonArrayItems(text, 'items');
-          const item = items[path[1]];
-          if (!item) return null;
-          return jsonPathLine(text, path.slice(2), item) ?? item.line;
-        };
-        this.readDocument(doc, file, locate);
+        this.readDocument(doc, file, jsonLocator(text));
         return;
       }
     }
     this.readYaml(text, file);
+  }
+
+  /**
+   * A JSON `List` (`kubectl get -A -o json`), read one item at a time: one scan finds the items
+   * (and their lines), then each item is parsed, normalized and dropped while it is still young.
+   * Parsing the whole text at once keeps every raw object of a 400 MB dump alive until the last
+   * one is normalized, and the garbage collector spends more on that than the parse itself.
+   *
+   * The result is what parsing the whole text gives: the text is valid JSON exactly when its
+   * skeleton (the text with `[]` for the items) and every item are, and nothing is added before
+   * all items have parsed. false: not a List of this shape, or not valid JSON (the caller then
+   * reads the text as a whole, which also finds the error).
+   */
+  private readJsonList(text: string, file: string): boolean {
+    const layout = scanJsonList(text);
+    if (!layout) return false;
+    let skeleton: unknown;
+    try {
+      skeleton = JSON.parse(`${text.slice(0, layout.open)}[]${text.slice(layout.close + 1)}`);
+    } catch {
+      return false;
+    }
+    if (typeof skeleton !== 'object' || skeleton === null || isSnapshotFile(skeleton)) return false;
+    const o = skeleton as Record<string, unknown>;
+    const kind = typeof o.kind === 'string' ? o.kind : '';
+    if (!kind.endsWith('List') || !Array.isArray(o.items) || o.items.length !== 0) return false;
+    // `kubectl get -o json` items carry their kind; raw API lists do not (PodList → Pod).
+    const itemKind = kind === 'List' ? null : kind.slice(0, -'List'.length);
+    const read: (ReadItem | null)[] = new Array(layout.items.length);
+    for (let i = 0; i < layout.items.length; i++) {
+      const at = layout.items[i];
+      let item: unknown;
+      try {
+        item = JSON.parse(text.slice(at.offset, at.end));
+      } catch {
+        return false;
+      }
+      if (itemKind && item && typeof item === 'object' && !(item as Record<string, unknown>).kind) {
+        (item as Record<string, unknown>).kind = itemKind;
+      }
+      read[i] = this.prepareObject(item, file, (p) => (p.length === 0 ? at.line : jsonPathLine(text, p, at) ?? at.line));
+    }
+    this.stats.documents++;
+    for (const r of read) if (r) this.commitObject(r);
+    return true;
   }
 
   private readYaml(text: string, file: string): void {
@@ -216,20 +260,38 @@ export class ManifestReader {
   }
 
   private readObject(raw: unknown, file: string, locate: Locate): void {
+    const r = this.prepareObject(raw, file, locate);
+    if (r) this.commitObject(r);
+  }
+
+  /** Normalize one raw object and locate its warnings, adding nothing yet. null: a Secret skipped by `--skip-secrets`. */
+  private prepareObject(raw: unknown, file: string, locate: Locate): ReadItem | null {
     if (raw && typeof raw === 'object' && (raw as Record<string, unknown>).kind === 'Secret') {
       // Secret values are dropped here, at parse time, before anything else sees the object.
       delete (raw as Record<string, unknown>).data;
       delete (raw as Record<string, unknown>).stringData;
-      if (this.skipSecrets) return;
+      if (this.skipSecrets) return null;
     }
     const { normalized, problems } = normalizeObject(raw, this.env);
-    for (const p of problems) this.warn(p.code, p.message, file, locate(p.path));
-    if (normalized) {
-      this.builder.add(normalized, { file, line: locate([]) });
+    const warnings = problems.length === 0 ? null : problems.map((p) => warning(p.code, p.message, file, locate(p.path)));
+    return { normalized, warnings, source: normalized ? this.sourceRef(file, locate([])) : null };
+  }
+
+  private commitObject(r: ReadItem): void {
+    if (r.warnings) this.builder.warnings.push(...r.warnings);
+    if (r.normalized) {
+      this.builder.add(r.normalized, r.source);
       this.stats.objects++;
-    } else if (problems.length === 0) {
+    } else if (!r.warnings) {
       this.stats.ignored++;
     }
+  }
+
+  /** One shared, frozen SourceRef per run of objects from the same file and line (a one-line dump: all of them). */
+  private sourceRef(file: string, line: number | null): SourceRef {
+    const last = this.lastSource;
+    if (last && last.file === file && last.line === line) return last;
+    return (this.lastSource = Object.freeze({ file, line }));
   }
 
   warn(code: ErrorCode, message: string, file: string | null, line: number | null, column?: number): void {
@@ -278,6 +340,38 @@ function yamlOffset(doc: Document.Parsed, path: (string | number)[]): number | n
   return null;
 }
 
+/**
+ * Lines of a parsed JSON document, looked up only when asked: for a warning, and for each object's
+ * source reference.
+ *
+ * - A document on one line (a compact dump such as the output of `jq -c`, blank lines after it
+ *   aside) has every value on line 1: no scan at all. One native `indexOf` tells.
+ * - Otherwise, one scan finds the list's items on the first lookup, then each lookup scans just
+ *   the one item (a large `kubectl get -A -o json` dump is not rescanned per object or warning).
+ */
+function jsonLocator(text: string): Locate {
+  if (isOneLine(text)) return () => 1;
+  let items: JsonItem[] | null = null;
+  return (path) => {
+    if (path[0] !== 'items' || typeof path[1] !== 'number') return jsonPathLine(text, path) ?? 1;
+    items ??= jsonArrayItems(text, 'items');
+    const item = items[path[1]];
+    if (!item) return null;
+    return jsonPathLine(text, path.slice(2), item) ?? item.line;
+  };
+}
+
+/** The text has no line break before its last line holding anything but blanks. */
+function isOneLine(text: string): boolean {
+  const nl = text.indexOf('\n');
+  if (nl < 0) return true;
+  for (let i = nl + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) return false;
+  }
+  return true;
+}
+
 /** Where one element of a JSON array starts: its offset and 1-based line. */
 export interface JsonItem {
   offset: number;
@@ -297,30 +391,27 @@ export function jsonArrayItems(text: string, key: string): JsonItem[] {
   const out: JsonItem[] = [];
   let line = 1;
   let depth = 0;
-  let inString = false;
-  let stringStart = -1;
   let lastKey = '';
   let inTarget = false;
   let expectItem = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) {
-        inString = false;
-        if (depth === 1) lastKey = text.slice(stringStart + 1, i);
-      }
+    if (c === 10) {
+      line++;
       continue;
     }
-    if (c === 32 || c === 9 || c === 13 || c === 10) continue;
+    if (c === 32 || c === 9 || c === 13) continue;
     if (inTarget && depth === 2 && expectItem && c !== 93) {
       out.push({ offset: i, line });
       expectItem = false;
     }
     if (c === 34) {
-      inString = true;
-      stringStart = i;
+      // Jump to the closing quote natively (most of a dump is strings). A string in parsed JSON
+      // holds no raw line break, so no line is skipped.
+      const end = stringEnd(text, i);
+      if (end < 0) return out;
+      if (depth === 1) lastKey = text.slice(i + 1, end);
+      i = end;
     } else if (c === 123 || c === 91) {
       depth++;
       if (c === 91 && depth === 2 && lastKey === key) {
@@ -335,6 +426,103 @@ export function jsonArrayItems(text: string, key: string): JsonItem[] {
     }
   }
   return out;
+}
+
+/** Where the items of a JSON `{..., "items": [...], ...}` text lie. */
+export interface JsonListLayout {
+  /** Offsets of the items array's `[` and `]`. */
+  open: number;
+  close: number;
+  /** Each item: where it starts (and its line) and where the `,` or `]` after it is. */
+  items: (JsonItem & { end: number })[];
+}
+
+/**
+ * One scan of a JSON text whose top level is an object with an `items` array: where the array and
+ * each item are. It tokenizes strings as JSON does, and checks only the structure it relies on:
+ * the caller parses the rest (skeleton and items) with JSON.parse, which checks everything else.
+ * null: not of that shape, or something the split could get wrong (a second `items` key, a
+ * top-level key written with escapes, a stray `,`, text after the top-level object).
+ */
+export function scanJsonList(text: string): JsonListLayout | null {
+  const items: JsonListLayout['items'] = [];
+  let open = -1;
+  let close = -1;
+  let line = 1;
+  let depth = 0;
+  let done = false;
+  let expectKey = false;
+  let key = '';
+  let inItems = false;
+  let expectItem = false;
+  let itemStart = -1;
+  let itemLine = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13) continue;
+    if (done || (depth === 0 && c !== 123)) return null;
+    if (expectItem && c !== 93) {
+      itemStart = i;
+      itemLine = line;
+      expectItem = false;
+    }
+    if (c === 34) {
+      const end = stringEnd(text, i);
+      if (end < 0) return null;
+      if (depth === 1 && expectKey) {
+        key = text.slice(i + 1, end);
+        if (key.includes('\\')) return null;
+        if (key === 'items' && open >= 0) return null;
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      if (depth === 1) expectKey = true;
+      else if (depth === 2 && c === 91 && key === 'items' && open < 0) {
+        open = i;
+        inItems = true;
+        expectItem = true;
+      }
+    } else if (c === 125 || c === 93) {
+      if (inItems && depth === 2) {
+        if (c !== 93) return null;
+        if (itemStart >= 0) items.push({ offset: itemStart, line: itemLine, end: i });
+        else if (items.length > 0) return null; // `[x, ]`
+        close = i;
+        inItems = false;
+        expectItem = false;
+        itemStart = -1;
+      }
+      depth--;
+      if (depth === 0) done = true;
+    } else if (c === 44) {
+      if (depth === 1) expectKey = true;
+      else if (inItems && depth === 2) {
+        if (itemStart < 0 || itemStart === i) return null; // `[,` or `,,`
+        items.push({ offset: itemStart, line: itemLine, end: i });
+        itemStart = -1;
+        expectItem = true;
+      }
+    }
+  }
+  return done && open >= 0 && close > open ? { open, close, items } : null;
+}
+
+/** Offset of the quote closing the JSON string that opens at `start` (-1: unclosed). */
+function stringEnd(text: string, start: number): number {
+  let q = text.indexOf('"', start + 1);
+  while (q > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return q;
+    q = text.indexOf('"', q + 1);
+  }
+  return -1;
 }
 
 interface JsonFrame {

@@ -1,18 +1,24 @@
 // `rbacgraph can-i`: would the API server allow this identity the request? Exit 0 yes, 1 no.
 
 import { Command } from 'commander';
-import { ErrorCode, UsageError, warning } from '../errors.js';
+import { ErrorCode, warning, type Warning } from '../errors.js';
 import { parseId } from '../ids.js';
-import { canonicalSubjectId, identityOf, withExplicitGroups } from '../rbac/subjects.js';
+import type { Decision, RbacIndex } from '../rbac/authorizer.js';
+import type { RequestAttributes } from '../rbac/request.js';
+import { canonicalSubjectId, identityOf, withExplicitGroups, type UserInfo } from '../rbac/subjects.js';
 import { addInputOptions, load, outputFormat, reportWarnings, type InputOptions } from './common.js';
 import type { CliIO } from './io.js';
 import { renderRows, toJson } from './output.js';
+import { asParam, ParamError, paramError, type ParamStyle } from './params.js';
 import { queryJson, requestFromArgs, viaJson, type RequestOptions } from './who-can.js';
 
-interface CanIOptions extends InputOptions, RequestOptions {
+/** The identity and request of a can-i question, as given. */
+export interface CanIRequest extends RequestOptions {
   as?: string;
   asGroup: string[];
 }
+
+interface CanIOptions extends InputOptions, CanIRequest {}
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -28,10 +34,50 @@ export function subjectFromAs(as: string): string {
   if (ID_KIND.test(as)) {
     const p = parseId(as);
     if (!p || !SUBJECT_KINDS.includes(p.kind)) {
-      throw new UsageError(`malformed subject ID: ${as} (expected User:NAME, Group:NAME, ServiceAccount:NS/NAME or Node:NAME)`);
+      throw new ParamError(`malformed subject ID: ${as} (expected User:NAME, Group:NAME, ServiceAccount:NS/NAME or Node:NAME)`, 'as');
     }
   }
-  return canonicalSubjectId(as);
+  return asParam(() => canonicalSubjectId(as), 'as');
+}
+
+/** A can-i question, parsed: who asks (with its groups) and what. */
+export interface CanIQuestion {
+  subject: string;
+  identity: UserInfo;
+  req: RequestAttributes;
+  /** The request's warnings (an unknown resource, an ignored namespace). */
+  warnings: Warning[];
+}
+
+/** Parse `VERB RESOURCE [NAME] --as SUBJECT [--as-group G ...]`. Shared by the CLI and the API. */
+export function canIQuestion(verb: string, resource: string | undefined, name: string | undefined, o: CanIRequest, style: ParamStyle = 'cli'): CanIQuestion {
+  if (!o.as) throw paramError(style, 'as', 'can-i needs --as SUBJECT (e.g. --as ServiceAccount:ns/name)', 'can-i needs the parameter as=SUBJECT (e.g. as=ServiceAccount:ns/name)');
+  if (o.allNamespaces) throw paramError(style, 'allNamespaces', 'can-i takes -n NAMESPACE, not -A', 'can-i takes namespace, not allNamespaces');
+  const subject = subjectFromAs(o.as);
+  let identity = identityOf(subject);
+  if (o.asGroup.length > 0) identity = withExplicitGroups(identity, o.asGroup);
+  const { req, warnings } = requestFromArgs(verb, resource, name, o, style);
+  return { subject, identity, req, warnings };
+}
+
+/**
+ * Answer a can-i question on loaded input: the decision and the JSON of `-o json`. `inputWarnings`
+ * are the loaded input's (input and RBAC index). Shared by the CLI and the API.
+ */
+export function canIAnswer(index: RbacIndex, inputWarnings: Warning[], q: CanIQuestion): { decision: Decision; json: Record<string, unknown>; warnings: Warning[] } {
+  const warnings = [...inputWarnings, ...q.warnings];
+  if (parseId(q.subject)?.kind === 'Node') {
+    warnings.push(warning(ErrorCode.NODE_AUTHORIZER, `${q.subject}: RBAC only; the Node authorizer also lets a node read the secrets, configmaps and volumes of its own pods`));
+  }
+  const decision = index.authorize(q.identity, q.req);
+  const json = {
+    allowed: decision.allowed,
+    via: decision.via.map(viaJson),
+    query: queryJson(q.req, false),
+    identity: { subject: q.subject, user: q.identity.name, groups: q.identity.groups },
+    warnings,
+  };
+  return { decision, json, warnings };
 }
 
 export function registerCanI(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -60,26 +106,11 @@ Examples:
   rbacgraph can-i get --non-resource-url /version --as User:system:anonymous --input fixtures/demo`);
   cmd.action(async (verb: string, resource: string | undefined, name: string | undefined, opts: CanIOptions) => {
     const format = outputFormat(opts);
-    if (!opts.as) throw new UsageError('can-i needs --as SUBJECT (e.g. --as ServiceAccount:ns/name)');
-    if (opts.allNamespaces) throw new UsageError('can-i takes -n NAMESPACE, not -A');
-    const subject = subjectFromAs(opts.as);
-    let identity = identityOf(subject);
-    if (opts.asGroup.length > 0) identity = withExplicitGroups(identity, opts.asGroup);
-    const { req, warnings: reqWarnings } = requestFromArgs(verb, resource, name, opts);
+    const q = canIQuestion(verb, resource, name, opts);
     const loaded = await load(opts, io);
-    const warnings = [...loaded.warnings, ...reqWarnings];
-    if (parseId(subject)?.kind === 'Node') {
-      warnings.push(warning(ErrorCode.NODE_AUTHORIZER, `${subject}: RBAC only; the Node authorizer also lets a node read the secrets, configmaps and volumes of its own pods`));
-    }
-    const decision = loaded.index.authorize(identity, req);
+    const { decision, json, warnings } = canIAnswer(loaded.index, loaded.warnings, q);
     if (format === 'json') {
-      io.stdout(toJson({
-        allowed: decision.allowed,
-        via: decision.via.map(viaJson),
-        query: queryJson(req, false),
-        identity: { subject, user: identity.name, groups: identity.groups },
-        warnings,
-      }));
+      io.stdout(toJson(json));
     } else {
       io.stdout(`${decision.allowed ? 'yes' : 'no'}\n`);
       if (decision.via.length > 0) {

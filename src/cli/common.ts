@@ -67,8 +67,16 @@ export async function loadSnapshot(opts: InputOptions, io: CliIO): Promise<{ sna
 
 export async function load(opts: InputOptions, io: CliIO): Promise<Loaded> {
   const { snapshot, warnings } = await loadSnapshot(opts, io);
-  const index = new RbacIndex(snapshot, { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion });
-  return { snapshot, index, warnings: [...warnings, ...index.warnings] };
+  return indexSnapshot(snapshot, warnings, opts.kubernetesVersion);
+}
+
+/**
+ * The RBAC index who-can and can-i answer from, with the input's warnings and its own. A fresh
+ * index: an analysis's index also holds the pseudo-identities of its virtual grants.
+ */
+export function indexSnapshot(snapshot: Snapshot, inputWarnings: readonly Warning[], kubernetesVersion?: string | null): Loaded {
+  const index = new RbacIndex(snapshot, { kubernetesVersion: kubernetesVersion ?? snapshot.kubernetesVersion });
+  return { snapshot, index, warnings: [...inputWarnings, ...index.warnings] };
 }
 
 export function outputFormat(opts: InputOptions, extra: string[] = []): OutputFormat {

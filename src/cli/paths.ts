@@ -1,16 +1,40 @@
 // `rbacgraph paths` and `rbacgraph secret-access`: shortest explained escalation paths.
 
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError, type Warning } from '../errors.js';
 import { CLUSTER_ADMIN, parseId, secretId } from '../ids.js';
-import { analyze } from '../analysis/analyze.js';
+import { analyze, type Analysis } from '../analysis/analyze.js';
 import { DEFAULT_MAX_HOPS, type AttackPath, type PathStep } from '../analysis/paths.js';
 import { canonicalSubjectId } from '../rbac/subjects.js';
 import { addInputOptions, loadSnapshot, outputFormat, reportWarnings, type InputOptions } from './common.js';
 import type { CliIO } from './io.js';
 import { toJson, type OutputFormat } from './output.js';
+import { asParam, ParamError, paramError, type ParamStyle } from './params.js';
 
-interface PathsOptions extends InputOptions {
+interface PathsOptions extends InputOptions, PathsRequest {}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** A whole number of at least 1; `param` names it for the API (ParamError) when given. */
+export function positiveInt(v: string, name: string, param?: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    const message = `${name} must be a whole number of at least 1, not "${v}"`;
+    throw param ? new ParamError(message, param) : new UsageError(message);
+  }
+  return Number(v);
+}
+
+function subjectArg(v: string, style: ParamStyle): string {
+  const id = asParam(() => canonicalSubjectId(v), 'from');
+  const p = parseId(id);
+  if (!p || !['User', 'Group', 'ServiceAccount', 'Node'].includes(p.kind)) {
+    throw paramError(style, 'from', `--from needs a subject ID, not "${v}"`, `from needs a subject ID, not "${v}"`);
+  }
+  return id;
+}
+
+/** The options of a paths question, as given (numbers still text). */
+export interface PathsRequest {
   from: string[];
   to: string;
   maxHops: string;
@@ -18,18 +42,64 @@ interface PathsOptions extends InputOptions {
   includeSystem?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
-
-export function positiveInt(v: string, name: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`${name} must be a whole number of at least 1, not "${v}"`);
-  return Number(v);
+/** A paths question, parsed. */
+export interface PathsQuestion {
+  from: string[];
+  to: string;
+  maxHops: number;
+  limit: number;
+  includeSystem?: boolean;
 }
 
-function subjectArg(v: string): string {
-  const id = canonicalSubjectId(v);
-  const p = parseId(id);
-  if (!p || !['User', 'Group', 'ServiceAccount', 'Node'].includes(p.kind)) throw new UsageError(`--from needs a subject ID, not "${v}"`);
-  return id;
+const hopsName = (style: ParamStyle): string => (style === 'cli' ? '--max-hops' : 'maxHops');
+
+/** Parse the options of `paths`. Shared by the CLI and the API. */
+export function pathsQuestion(o: PathsRequest, style: ParamStyle = 'cli'): PathsQuestion {
+  const maxHops = positiveInt(o.maxHops, hopsName(style), 'maxHops');
+  const limit = positiveInt(o.limit, style === 'cli' ? '--limit' : 'limit', 'limit');
+  const from = o.from.map((f) => subjectArg(f, style));
+  return { from, to: o.to, maxHops, limit, includeSystem: o.includeSystem };
+}
+
+/**
+ * Answer a paths question on an analysis: the paths (for text) and the JSON of `-o json`.
+ * `inputWarnings` are the input's. A malformed target is a ParamError on `to`. Shared by the CLI and the API.
+ */
+export function pathsAnswer(a: Analysis, inputWarnings: Warning[], q: PathsQuestion): { paths: AttackPath[]; json: Record<string, unknown>; warnings: Warning[] } {
+  const r = asParam(() => a.paths({ from: q.from, to: q.to, maxHops: q.maxHops, limit: q.limit, includeSystem: q.includeSystem }), 'to');
+  const warnings = [...inputWarnings, ...a.warnings, ...r.warnings];
+  for (const f of q.from) if (!a.hasNode(f)) warnings.push({ code: 'UNKNOWN_SUBJECT', file: null, line: null, message: `${f} does not appear in the input` });
+  return { paths: r.paths, json: { paths: r.paths, warnings }, warnings };
+}
+
+/** The options of a secret-access question, as given. */
+export interface SecretAccessRequest {
+  secret: string;
+  maxHops: string;
+  includeSystem?: boolean;
+}
+
+export interface SecretAccessQuestion {
+  secret: string;
+  maxHops: number;
+  includeSystem?: boolean;
+}
+
+/** Parse `secret-access NS/NAME` (or Secret:NS/NAME). Shared by the CLI and the API. */
+export function secretAccessQuestion(o: SecretAccessRequest, style: ParamStyle = 'cli'): SecretAccessQuestion {
+  const maxHops = positiveInt(o.maxHops, hopsName(style), 'maxHops');
+  const bare = o.secret.startsWith('Secret:') ? o.secret.slice('Secret:'.length) : o.secret;
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(bare);
+  if (!m) throw paramError(style, 'secret', `secret must be NS/NAME, not "${o.secret}"`, `secret must be Secret:NS/NAME (or NS/NAME), not "${o.secret}"`);
+  return { secret: secretId(m[1], m[2]), maxHops, includeSystem: o.includeSystem };
+}
+
+/** Answer a secret-access question on an analysis: its paths (for text) and the JSON of `-o json`. Shared by the CLI and the API. */
+export function secretAccessAnswer(a: Analysis, inputWarnings: Warning[], q: SecretAccessQuestion): { paths: AttackPath[]; json: Record<string, unknown>; warnings: Warning[] } {
+  const r = a.paths({ to: q.secret, maxHops: q.maxHops, includeSystem: q.includeSystem });
+  const warnings = [...inputWarnings, ...a.warnings, ...r.warnings];
+  const readers = r.paths.map((p: AttackPath) => ({ subject: p.from, length: p.length, steps: p.steps }));
+  return { paths: r.paths, json: { secret: q.secret, readers, warnings }, warnings };
 }
 
 /** Render paths as text: one header line per path, then its steps. */
@@ -80,16 +150,12 @@ Examples:
   rbacgraph paths --to Secret:payments/stripe-api-key --input fixtures/demo`);
   cmd.action(async (opts: PathsOptions) => {
     const format = outputFormat(opts);
-    const maxHops = positiveInt(opts.maxHops, '--max-hops');
-    const limit = positiveInt(opts.limit, '--limit');
-    const from = opts.from.map(subjectArg);
+    const q = pathsQuestion(opts);
     const { snapshot, warnings: inputWarnings } = await loadSnapshot(opts, io);
     const a = analyze(snapshot, { kubernetesVersion: opts.kubernetesVersion });
-    const r = a.paths({ from, to: opts.to, maxHops, limit, includeSystem: opts.includeSystem });
-    const warnings = [...inputWarnings, ...a.warnings, ...r.warnings];
-    for (const f of from) if (!a.hasNode(f)) warnings.push({ code: 'UNKNOWN_SUBJECT', file: null, line: null, message: `${f} does not appear in the input` });
-    if (format === 'json') io.stdout(toJson({ paths: r.paths, warnings }));
-    else io.stdout(renderPathsText(r.paths, format));
+    const { paths, json, warnings } = pathsAnswer(a, inputWarnings, q);
+    if (format === 'json') io.stdout(toJson(json));
+    else io.stdout(renderPathsText(paths, format));
     setExit(reportWarnings(warnings, opts, io, 0));
   });
 }
@@ -117,18 +183,12 @@ Examples:
   rbacgraph secret-access kube-system/admin-token --input dump.json -o json`);
   cmd.action(async (secret: string, opts: SecretAccessOptions) => {
     const format = outputFormat(opts);
-    const maxHops = positiveInt(opts.maxHops, '--max-hops');
-    const bare = secret.startsWith('Secret:') ? secret.slice('Secret:'.length) : secret;
-    const m = /^([^/\s]+)\/([^/\s]+)$/.exec(bare);
-    if (!m) throw new UsageError(`secret must be NS/NAME, not "${secret}"`);
-    const id = secretId(m[1], m[2]);
+    const q = secretAccessQuestion({ secret, maxHops: opts.maxHops, includeSystem: opts.includeSystem });
     const { snapshot, warnings: inputWarnings } = await loadSnapshot(opts, io);
     const a = analyze(snapshot, { kubernetesVersion: opts.kubernetesVersion });
-    const r = a.paths({ to: id, maxHops, includeSystem: opts.includeSystem });
-    const warnings = [...inputWarnings, ...a.warnings, ...r.warnings];
-    const readers = r.paths.map((p: AttackPath) => ({ subject: p.from, length: p.length, steps: p.steps }));
-    if (format === 'json') io.stdout(toJson({ secret: id, readers, warnings }));
-    else io.stdout(renderPathsText(r.paths, format));
+    const { paths, json, warnings } = secretAccessAnswer(a, inputWarnings, q);
+    if (format === 'json') io.stdout(toJson(json));
+    else io.stdout(renderPathsText(paths, format));
     setExit(reportWarnings(warnings, opts, io, 0));
   });
 }

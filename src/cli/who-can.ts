@@ -2,12 +2,13 @@
 
 import { Command } from 'commander';
 import type { Warning } from '../errors.js';
-import { ErrorCode, UsageError, warning } from '../errors.js';
-import type { Via, WhoCanResult } from '../rbac/authorizer.js';
+import { ErrorCode, warning } from '../errors.js';
+import type { RbacIndex, Via, WhoCanResult } from '../rbac/authorizer.js';
 import { nonResourceRequest, resolveResource, resourceRequest, type RequestAttributes } from '../rbac/request.js';
 import { addInputOptions, load, outputFormat, reportWarnings, type InputOptions } from './common.js';
 import type { CliIO } from './io.js';
 import { renderRows, toJson } from './output.js';
+import { paramError, type ParamStyle } from './params.js';
 
 export interface RequestOptions {
   namespace?: string;
@@ -16,17 +17,27 @@ export interface RequestOptions {
 }
 
 /** Build the request from `VERB RESOURCE [NAME]` or `VERB --non-resource-url URL`, as kubectl would. */
-export function requestFromArgs(verb: string, resource: string | undefined, name: string | undefined, o: RequestOptions): { req: RequestAttributes; warnings: Warning[] } {
+export function requestFromArgs(
+  verb: string,
+  resource: string | undefined,
+  name: string | undefined,
+  o: RequestOptions,
+  style: ParamStyle = 'cli',
+): { req: RequestAttributes; warnings: Warning[] } {
   const warnings: Warning[] = [];
-  if (!verb) throw new UsageError('missing VERB');
+  if (!verb) throw paramError(style, 'verb', 'missing VERB', 'missing parameter verb');
   if (o.nonResourceUrl !== undefined) {
-    if (resource !== undefined) throw new UsageError('give either RESOURCE or --non-resource-url, not both');
-    if (o.namespace !== undefined || o.allNamespaces) throw new UsageError('non-resource URLs have no namespace: drop -n/-A');
-    if (!o.nonResourceUrl.startsWith('/')) throw new UsageError(`--non-resource-url must start with /: ${o.nonResourceUrl}`);
+    if (resource !== undefined) throw paramError(style, 'nonResourceUrl', 'give either RESOURCE or --non-resource-url, not both', 'give either resource or nonResourceUrl, not both');
+    if (o.namespace !== undefined || o.allNamespaces) {
+      throw paramError(style, o.namespace !== undefined ? 'namespace' : 'allNamespaces', 'non-resource URLs have no namespace: drop -n/-A', 'non-resource URLs have no namespace: drop namespace and allNamespaces');
+    }
+    if (!o.nonResourceUrl.startsWith('/')) {
+      throw paramError(style, 'nonResourceUrl', `--non-resource-url must start with /: ${o.nonResourceUrl}`, `nonResourceUrl must start with /: ${o.nonResourceUrl}`);
+    }
     return { req: nonResourceRequest(verb, o.nonResourceUrl), warnings };
   }
-  if (!resource) throw new UsageError('missing RESOURCE (or --non-resource-url URL)');
-  if (o.namespace !== undefined && o.allNamespaces) throw new UsageError('give either -n NAMESPACE or -A, not both');
+  if (!resource) throw paramError(style, 'resource', 'missing RESOURCE (or --non-resource-url URL)', 'missing parameter resource (or nonResourceUrl)');
+  if (o.namespace !== undefined && o.allNamespaces) throw paramError(style, 'allNamespaces', 'give either -n NAMESPACE or -A, not both', 'give either namespace or allNamespaces=true, not both');
   const r = resolveResource(resource);
   if (r.unknown) {
     warnings.push(warning(ErrorCode.UNKNOWN_RESOURCE, `"${r.resource}" is not a built-in resource; it is taken as ${r.resource} in the core group (write RESOURCE.GROUP for others)`));
@@ -72,6 +83,15 @@ export function whoCanJson(req: RequestAttributes, result: WhoCanResult, allName
   return out;
 }
 
+/**
+ * Answer a who-can request on loaded input: the result (for tables) and the JSON of `-o json`.
+ * `warnings` are the input's and the request's. Shared by the CLI and the API.
+ */
+export function whoCanAnswer(index: RbacIndex, req: RequestAttributes, allNamespaces: boolean, warnings: Warning[]): { result: WhoCanResult; json: Record<string, unknown> } {
+  const result = index.whoCan(req, { allNamespaces });
+  return { result, json: whoCanJson(req, result, allNamespaces, warnings) };
+}
+
 export function registerWhoCan(program: Command, io: CliIO, setExit: (code: number) => void): void {
   const cmd = program
     .command('who-can')
@@ -101,9 +121,9 @@ Examples:
     const { req, warnings: reqWarnings } = requestFromArgs(verb, resource, name, opts);
     const loaded = await load(opts, io);
     const allNs = opts.allNamespaces === true;
-    const result = loaded.index.whoCan(req, { allNamespaces: allNs });
     const warnings = [...loaded.warnings, ...reqWarnings];
-    if (format === 'json') io.stdout(toJson(whoCanJson(req, result, allNs, warnings)));
+    const { result, json } = whoCanAnswer(loaded.index, req, allNs, warnings);
+    if (format === 'json') io.stdout(toJson(json));
     else {
       const headers = allNs ? ['SUBJECT', 'NAMESPACES', 'BINDING', 'ROLE'] : ['SUBJECT', 'BINDING', 'ROLE'];
       const rows: string[][] = [];

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { formatWarning, UsageError } from '../errors.js';
 import type { ClusterWatcher } from '../ingest/kube-watch.js';
 import type { DriftEvent, DriftState } from '../ingest/kube-drift.js';
+import type { Snapshot } from '../snapshot/types.js';
 import type { CliIO } from './io.js';
 import { positiveInt } from './paths.js';
 
@@ -26,6 +27,14 @@ export type WatchOutput =
   | { event: 'synced'; snapshot: string; kubernetesVersion: string | null; objects: number; pathsToClusterAdmin: number; coverage: unknown[]; time: string }
   | (DriftEvent & { time: string });
 
+/** How many objects a snapshot holds (the `objects` of a synced event). */
+export function snapshotObjectCount(snapshot: Snapshot): number {
+  return snapshot.namespaces.length + snapshot.nodes.length + snapshot.serviceAccounts.length + snapshot.pods.length +
+    snapshot.workloads.length + snapshot.secrets.length + snapshot.roles.length + snapshot.bindings.length +
+    snapshot.persistentVolumes.length + snapshot.persistentVolumeClaims.length + snapshot.webhookConfigurations.length +
+    snapshot.networkPolicies.length + (snapshot.awsAuth ? 1 : 0);
+}
+
 export interface LiveWatch {
   watcher: ClusterWatcher;
   /** The latest analysed state (null until the initial sync). */
@@ -33,11 +42,18 @@ export interface LiveWatch {
   stop: () => Promise<void>;
 }
 
+/** What `serve --watch` needs beyond the events: each analysed state, before its events are emitted. */
+export interface LiveWatchHooks {
+  /** A new analysed state (the initial one too), with how long its analysis and comparison took. */
+  onState?: (state: DriftState, info: { initial: boolean; analysisMs: number }) => void;
+}
+
 /**
  * Start watching a live cluster: informers keep the snapshot current, each batch is analysed
- * incrementally, and each meaningful change goes to onEvent. Shared by `watch` and (later) `serve --watch`.
+ * incrementally, and each meaningful change goes to onEvent (after hooks.onState has seen the
+ * state it belongs to). Shared by `watch` and `serve --watch`.
  */
-export async function startLiveWatch(opts: LiveWatchOptions, io: CliIO, onEvent: (e: WatchOutput) => void): Promise<LiveWatch> {
+export async function startLiveWatch(opts: LiveWatchOptions, io: CliIO, onEvent: (e: WatchOutput) => void, hooks: LiveWatchHooks = {}): Promise<LiveWatch> {
   const { resolveCluster } = await import('../ingest/kube-config.js');
   const { ClusterWatcher } = await import('../ingest/kube-watch.js');
   const { driftEvents, driftState } = await import('../ingest/kube-drift.js');
@@ -64,6 +80,7 @@ export async function startLiveWatch(opts: LiveWatchOptions, io: CliIO, onEvent:
     onWarning: (w) => io.stderr(`${formatWarning(w)}\n`),
     onSnapshot: (snapshot, { initial }) => {
       if (state && snapshot.hash === state.snapshot.hash) return;
+      const t0 = performance.now();
       let next: DriftState;
       try {
         next = driftState(snapshot, state, driftOpts);
@@ -72,24 +89,24 @@ export async function startLiveWatch(opts: LiveWatchOptions, io: CliIO, onEvent:
         io.stderr(`rbacgraph watch: analysis of snapshot ${snapshot.hash} failed: ${(e as Error).message}\n`);
         return;
       }
-      if (initial || !state) {
-        const objects = snapshot.namespaces.length + snapshot.nodes.length + snapshot.serviceAccounts.length + snapshot.pods.length +
-          snapshot.workloads.length + snapshot.secrets.length + snapshot.roles.length + snapshot.bindings.length +
-          snapshot.persistentVolumes.length + snapshot.persistentVolumeClaims.length + snapshot.webhookConfigurations.length +
-          snapshot.networkPolicies.length + (snapshot.awsAuth ? 1 : 0);
-        onEvent({
+      const first = initial || !state;
+      const events: WatchOutput[] = [];
+      if (first) {
+        events.push({
           event: 'synced',
           snapshot: snapshot.hash,
           kubernetesVersion: snapshot.kubernetesVersion,
-          objects,
+          objects: snapshotObjectCount(snapshot),
           pathsToClusterAdmin: next.adminPaths.size,
           coverage: snapshot.coverage,
           time: now(),
         });
       } else {
-        for (const e of driftEvents(state, next, driftOpts)) onEvent({ ...e, time: now() });
+        for (const e of driftEvents(state!, next, driftOpts)) events.push({ ...e, time: now() });
       }
       state = next;
+      hooks.onState?.(next, { initial: first, analysisMs: performance.now() - t0 });
+      for (const e of events) onEvent(e);
     },
   });
   await watcher.start();

@@ -8,6 +8,7 @@ import { registerPaths, registerSecretAccess } from './paths.js';
 import { registerReport } from './report.js';
 import { registerScan } from './scan.js';
 import { registerSelfCheck } from './self-check.js';
+import { registerServe } from './serve.js';
 import { registerWatch } from './watch.js';
 import type { CliIO } from './io.js';
 import { registerWhoCan } from './who-can.js';
@@ -53,6 +54,7 @@ Start here:
   registerScan(program, io, setExit);
   registerSelfCheck(program, io, setExit);
   registerWatch(program, io, setExit);
+  registerServe(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -6,7 +6,7 @@ import { buildAttackGraph, type BuiltGraph } from '../graph/build.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS } from '../rbac/subjects.js';
 import { OBJECT_COLLECTIONS, type Snapshot } from '../snapshot/types.js';
-import { DEFAULT_MAX_HOPS, resolveTarget, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
+import { DEFAULT_MAX_HOPS, PathFinder, pathLength, resolveTarget, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
 import { rankSecrets, type SecretExposure } from './secrets.js';
 import type { Technique } from './technique.js';
 import { TECHNIQUES } from './techniques/index.js';
@@ -62,6 +62,7 @@ export class Analysis {
   /** The last few other distance fields (one per target and hop limit), most recent last. */
   private readonly recentDist = new Map<string, Int32Array>();
   private readonly startsCache: [string[] | null, string[] | null] = [null, null];
+  private readonly adminFinders = new Map<number, PathFinder>();
 
   constructor(readonly snapshot: Snapshot, opts: AnalyzeOptions = {}) {
     this.rbac = new RbacIndex(snapshot, { kubernetesVersion: opts.kubernetesVersion ?? snapshot.kubernetesVersion });
@@ -126,7 +127,15 @@ export class Analysis {
     }
     const { targets } = resolveTarget(g, to);
     if (targets.length === 0) return null;
-    const dist = g.distancesTo(targets, maxHops, admin);
+    // The least recently used field's memory is reused (a fresh 4-byte-per-node array per query
+    // would keep the collector busy on a large graph).
+    let reuse: Int32Array | undefined;
+    if (this.recentDist.size >= RECENT_FIELDS) {
+      const [oldest, field] = this.recentDist.entries().next().value!;
+      this.recentDist.delete(oldest);
+      reuse = field;
+    }
+    const dist = g.distancesTo(targets, maxHops, admin, reuse);
     const via = dist[admin];
     if (via >= 0) {
       const toAdmin = this.distanceField(CLUSTER_ADMIN, maxHops)!;
@@ -137,7 +146,6 @@ export class Analysis {
       }
     }
     this.recentDist.set(key, dist);
-    if (this.recentDist.size > RECENT_FIELDS) this.recentDist.delete(this.recentDist.keys().next().value!);
     return dist;
   }
 
@@ -149,9 +157,61 @@ export class Analysis {
     const to = q.to ?? CLUSTER_ADMIN;
     const starts = q.from && q.from.length > 0 ? [...q.from].sort(compareIds) : this.starts(q.includeSystem);
     const maxHops = q.maxHops ?? DEFAULT_MAX_HOPS;
+    const limit = q.limit ?? 1;
+    if (limit <= 1) return this.shortestPaths(starts, to, maxHops);
     // A malformed target is a usage error here; an unknown one (no field) gets its warning from searchPaths.
     const dist = this.distanceField(to, maxHops) ?? undefined;
-    return searchPaths({ graph: this.built.compiled, starts, to, maxHops, limit: q.limit ?? 1, dist });
+    return searchPaths({ graph: this.built.compiled, starts, to, maxHops, limit, dist });
+  }
+
+  /**
+   * One shortest path per start (`starts` sorted by ID). A start whose shortest paths include
+   * one through cluster-admin gets that one: its own path to cluster-admin (kept across queries)
+   * followed by cluster-admin's path to the target (found once per query). Thousands of subjects
+   * reach a secret that way, and each then costs one array, not one search.
+   */
+  private shortestPaths(starts: readonly string[], to: string, maxHops: number): PathsResult {
+    const g = this.built.compiled;
+    const { targets, warnings } = resolveTarget(g, to);
+    if (targets.length === 0) return { paths: [], warnings };
+    const admin = g.indexOf.get(CLUSTER_ADMIN)!;
+    const toAdmin = this.adminFinder(maxHops);
+    const isTarget = g.borrowBytes();
+    for (const t of targets) isTarget[t] = 1;
+    const scratch = g.borrowBytes();
+    const dist = this.distanceField(to, maxHops)!;
+    const adminDist = this.distanceField(CLUSTER_ADMIN, maxHops)!;
+    const finder = to === CLUSTER_ADMIN ? toAdmin : new PathFinder(g, dist, isTarget, scratch);
+    const via = dist[admin];
+    const suffix = to !== CLUSTER_ADMIN && via > 0 ? finder.from(admin) : null;
+    const byLength: AttackPath[][] = [];
+    for (const s of starts) {
+      const si = g.indexOf.get(s);
+      if (si === undefined || isTarget[si] || dist[si] < 0) continue;
+      let steps: PathStep[];
+      if (suffix && adminDist[si] >= 0 && adminDist[si] + via === dist[si]) steps = toAdmin.from(si)!.steps.concat(suffix.steps);
+      else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.from(si)!.steps;
+      const length = pathLength(steps);
+      (byLength[length] ??= []).push({ from: s, to: to === 'nodes' ? steps[steps.length - 1].to : to, length, steps });
+    }
+    for (const t of targets) isTarget[t] = 0;
+    g.releaseBytes(isTarget);
+    g.releaseBytes(scratch);
+    // Starts are in ID order and have one path each: by length, then start, is comparePaths' order.
+    return { paths: byLength.flatMap((x) => x ?? []), warnings };
+  }
+
+  /** Shortest paths to cluster-admin, found once per node and kept for the life of the analysis. */
+  private adminFinder(maxHops: number): PathFinder {
+    let f = this.adminFinders.get(maxHops);
+    if (!f) {
+      const g = this.built.compiled;
+      const isTarget = new Uint8Array(g.nodeCount);
+      isTarget[g.indexOf.get(CLUSTER_ADMIN)!] = 1;
+      f = new PathFinder(g, this.distanceField(CLUSTER_ADMIN, maxHops)!, isTarget);
+      this.adminFinders.set(maxHops, f);
+    }
+    return f;
   }
 
   /** Every subject that can obtain the secret's contents, with its shortest path. */

@@ -126,8 +126,9 @@ export class PathFinder {
   private readonly memo = new Map<number, Found | null>();
   private readonly onPath: Uint8Array;
 
-  constructor(private readonly g: CompiledGraph, private readonly dist: Int32Array, private readonly isTarget: Uint8Array) {
-    this.onPath = new Uint8Array(g.nodeCount);
+  /** `onPath`: a zeroed byte per node, left zeroed (default: a new one). */
+  constructor(private readonly g: CompiledGraph, private readonly dist: Int32Array, private readonly isTarget: Uint8Array, onPath?: Uint8Array) {
+    this.onPath = onPath ?? new Uint8Array(g.nodeCount);
   }
 
   from(v: number): Found | null {
@@ -254,7 +255,7 @@ export interface SearchInput {
 
 /** All starts to one target in one reverse pass; paths ordered by length, from, to, then step IDs. */
 export function searchPaths(input: SearchInput): PathsResult {
-  const { graph: g, maxHops, limit } = input;
+  const { graph: g, maxHops } = input;
   const { targets, warnings } = resolveTarget(g, input.to);
   const paths: AttackPath[] = [];
   if (targets.length === 0) return { paths, warnings };
@@ -264,10 +265,21 @@ export function searchPaths(input: SearchInput): PathsResult {
     dist = g.distancesTo(targets, maxHops);
     input.distCache?.set(key, dist);
   }
-  const isTarget = new Uint8Array(g.nodeCount);
+  const isTarget = g.borrowBytes();
   for (const t of targets) isTarget[t] = 1;
-  const scratch = new Uint8Array(g.nodeCount);
-  const finder = limit <= 1 ? new PathFinder(g, dist, isTarget) : null;
+  const scratch = g.borrowBytes();
+  findPaths(input, dist, isTarget, scratch, paths);
+  // Searches leave their marks cleared; after an exception the arrays are simply not reused.
+  for (const t of targets) isTarget[t] = 0;
+  g.releaseBytes(isTarget);
+  g.releaseBytes(scratch);
+  paths.sort(comparePaths);
+  return { paths, warnings };
+}
+
+function findPaths(input: SearchInput, dist: Int32Array, isTarget: Uint8Array, scratch: Uint8Array, paths: AttackPath[]): void {
+  const { graph: g, maxHops, limit } = input;
+  const finder = limit <= 1 ? new PathFinder(g, dist, isTarget, scratch) : null;
   const add = (s: string, steps: PathStep[]): void => {
     const last = steps[steps.length - 1];
     paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });
@@ -282,8 +294,6 @@ export function searchPaths(input: SearchInput): PathsResult {
     }
     for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops, scratch)) add(s, stepsFromEdges(g, edges));
   }
-  paths.sort(comparePaths);
-  return { paths, warnings };
 }
 
 export function comparePaths(a: AttackPath, b: AttackPath): number {

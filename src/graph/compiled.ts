@@ -124,10 +124,32 @@ export class CompiledGraph {
    * A node in `opaque` gets its distance but is not searched through (its predecessors are not
    * reached by way of it).
    */
-  distancesTo(targets: readonly number[], maxHops = Infinity, opaque = -1): Int32Array {
+  distancesTo(targets: readonly number[], maxHops = Infinity, opaque = -1, reuse?: Int32Array): Int32Array {
     const n = this.ids.length;
-    const dist = new Int32Array(n).fill(-1);
-    const done = new Uint8Array(n);
+    const dist = reuse && reuse.length === n ? reuse.fill(-1) : new Int32Array(n).fill(-1);
+    // A scratch array per graph (searches are synchronous); zeroed again before returning.
+    const done = (this.doneScratch ??= new Uint8Array(n));
+    try {
+      this.bfs01(targets, maxHops, opaque, dist, done);
+    } finally {
+      done.fill(0);
+    }
+    return dist;
+  }
+
+  private doneScratch: Uint8Array | null = null;
+  private readonly bytePool: Uint8Array[] = [];
+
+  /** A zeroed byte per node, for a search's marks; give it back zeroed with `releaseBytes`. */
+  borrowBytes(): Uint8Array {
+    return this.bytePool.pop() ?? new Uint8Array(this.ids.length);
+  }
+
+  releaseBytes(a: Uint8Array): void {
+    if (this.bytePool.length < 4) this.bytePool.push(a);
+  }
+
+  private bfs01(targets: readonly number[], maxHops: number, opaque: number, dist: Int32Array, done: Uint8Array): void {
     // Level by level: weight-0 edges stay on the current level, weight-1 edges feed the next.
     let level: number[] = [];
     for (const t of targets) {
@@ -157,7 +179,6 @@ export class CompiledGraph {
       }
       level = next;
     }
-    return dist;
   }
 }
 

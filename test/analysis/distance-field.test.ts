@@ -58,6 +58,40 @@ describe('distance fields split at cluster-admin', () => {
   });
 });
 
+describe('shortest paths through cluster-admin reuse its paths', () => {
+  const file = generateCluster({ preset: 'small', seed: 9, file: join(dir, 'small-9.json') }).file;
+  const a = analyze(ingestPaths([file]).snapshot);
+  const g = a.built.compiled;
+
+  it('every reader of every secret gets a shortest, connected path; those not through cluster-admin the per-start one', () => {
+    let viaAdmin = 0;
+    for (const secret of a.snapshot.secrets) {
+      const dist = a.distanceField(secret.id, DEFAULT_MAX_HOPS)!;
+      const full = searchPaths({ graph: g, starts: a.starts(), to: secret.id, maxHops: DEFAULT_MAX_HOPS, limit: 1 });
+      const fast = a.secretReaders(secret.id);
+      expect(fast.map((r) => [r.subject, r.length])).toEqual(full.paths.map((p) => [p.from, p.length]));
+      fast.forEach((r, i) => {
+        expect(r.length).toBe(dist[g.indexOf.get(r.subject)!]);
+        expect(r.steps[0].from).toBe(r.subject);
+        expect(r.steps[r.steps.length - 1].to).toBe(secret.id);
+        for (let k = 1; k < r.steps.length; k++) expect(r.steps[k].from).toBe(r.steps[k - 1].to);
+        const throughAdmin = r.steps.some((st) => st.from === 'cluster-admin');
+        if (throughAdmin) viaAdmin++;
+        else expect(r.steps).toEqual(full.paths[i].steps);
+      });
+    }
+    expect(viaAdmin).toBeGreaterThan(0);
+  });
+
+  it('paths to cluster-admin are the per-start ones, and asking twice gives equal, separate answers', () => {
+    const full = searchPaths({ graph: g, starts: a.starts(), to: 'cluster-admin', maxHops: DEFAULT_MAX_HOPS, limit: 1 });
+    const first = a.paths();
+    expect(JSON.stringify(first)).toBe(JSON.stringify(full));
+    first.paths[0].steps.pop();
+    expect(JSON.stringify(a.paths())).toBe(JSON.stringify(full));
+  });
+});
+
 describe('PathFinder (shared suffixes) gives the paths shortestEdgePath gives', () => {
   const file = generateCluster({ preset: 'small', seed: 5, file: join(dir, 'small-5.json') }).file;
   const clusters: [string, Analysis][] = [

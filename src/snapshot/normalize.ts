@@ -4,8 +4,8 @@ import { ErrorCode } from '../errors.js';
 import { objectId } from '../ids.js';
 import type {
   AwsAuth, AwsAuthMapping, Binding, Container, LabelSelector, Namespace, NetworkPolicy, Node, PersistentVolume,
-  PersistentVolumeClaim, Pod, PodSpec, PolicyRule, Role, Secret, ServiceAccount, Subject, Volume, WebhookConfiguration,
-  Workload, WorkloadKind,
+  PersistentVolumeClaim, Pod, PodSpec, PolicyRule, Role, Secret, ServiceAccount, Subject, Volume, VolumeMount,
+  WebhookConfiguration, Workload, WorkloadKind,
 } from './types.js';
 import { WORKLOAD_KINDS } from './types.js';
 
@@ -80,13 +80,34 @@ export function apiGroupOf(apiVersion: unknown): string | null {
 }
 
 type Obj = Record<string, unknown>;
+type Path = (string | number)[];
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** Read-only stand-in for an absent object field (never returned). */
+const NONE: Obj = Object.freeze({});
+/** The problems of the (usual) object that has none: one shared, frozen list. */
+const NO_PROBLEMS: ObjectProblem[] = Object.freeze([]) as unknown as ObjectProblem[];
 
+/**
+ * Problems of one object. Most objects have none, so nothing is built until one is added: not the
+ * list, not the `Kind ns/name` prefix, not the field paths (callers pass a base and build the full
+ * path only on a problem).
+ */
 class Problems {
-  readonly list: ObjectProblem[] = [];
-  constructor(readonly what: string) {}
-  add(path: (string | number)[], reason: string, code: ErrorCode = ErrorCode.INPUT_INVALID_OBJECT): void {
-    this.list.push({ code, path, message: `${this.what}: ${formatPath(path)} ${reason}` });
+  list: ObjectProblem[] = NO_PROBLEMS;
+  constructor(
+    private readonly kind: string,
+    private readonly ns: string | null,
+    private readonly name: string,
+  ) {}
+  add(path: Path, reason: string, code: ErrorCode = ErrorCode.INPUT_INVALID_OBJECT): void {
+    if (this.list === NO_PROBLEMS) this.list = [];
+    const what = this.ns ? `${this.kind} ${this.ns}/${this.name}` : `${this.kind} ${this.name}`;
+    this.list.push({ code, path, message: `${what}: ${formatPath(path)} ${reason}` });
+  }
+  /** Any problem that makes the object invalid (not just a warning). */
+  fatal(): boolean {
+    for (const p of this.list) if (p.code === ErrorCode.INPUT_INVALID_OBJECT) return true;
+    return false;
   }
 }
 
@@ -96,18 +117,19 @@ function formatPath(path: (string | number)[]): string {
   return s;
 }
 
-/** A list of strings; null/undefined is an empty list; anything else is a problem. */
-function strings(v: unknown, path: (string | number)[], pr: Problems): string[] {
+/** A list of strings at `[...base, key]`; null/undefined is an empty list; anything else is a problem. */
+function strings(v: unknown, base: Path, key: string | number, pr: Problems): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    pr.add(path, 'is not a list');
+    pr.add([...base, key], 'is not a list');
     return [];
   }
   const out: string[] = [];
-  v.forEach((x, i) => {
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
     if (typeof x === 'string') out.push(x);
-    else pr.add([...path, i], 'is not a string');
-  });
+    else if (x !== undefined || i in v) pr.add([...base, key, i], 'is not a string'); // a hole is skipped, as forEach does
+  }
   return out;
 }
 
@@ -145,12 +167,18 @@ function labelSelector(v: unknown): LabelSelector {
 function ownerOf(meta: Obj, ns: string | null): string | null {
   const refs = meta.ownerReferences;
   if (!Array.isArray(refs)) return null;
-  const ctl = refs.find((r) => isObj(r) && r.controller === true) ?? refs[0];
+  let ctl: unknown = refs[0];
+  for (const r of refs) {
+    if (isObj(r) && r.controller === true) {
+      ctl = r;
+      break;
+    }
+  }
   if (!isObj(ctl) || typeof ctl.kind !== 'string' || typeof ctl.name !== 'string') return null;
   return objectId(ctl.kind, ctl.name, isNamespacedKind(ctl.kind) ? ns : null);
 }
 
-function rules(v: unknown, basePath: (string | number)[], pr: Problems, namespaced: boolean): PolicyRule[] {
+function rules(v: unknown, basePath: Path, pr: Problems, namespaced: boolean): PolicyRule[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
     pr.add(basePath, 'is not a list');
@@ -164,11 +192,11 @@ function rules(v: unknown, basePath: (string | number)[], pr: Problems, namespac
       return;
     }
     const rule: PolicyRule = {
-      verbs: strings(r.verbs, [...p, 'verbs'], pr),
-      apiGroups: strings(r.apiGroups, [...p, 'apiGroups'], pr),
-      resources: strings(r.resources, [...p, 'resources'], pr),
-      resourceNames: strings(r.resourceNames, [...p, 'resourceNames'], pr),
-      nonResourceURLs: strings(r.nonResourceURLs, [...p, 'nonResourceURLs'], pr),
+      verbs: strings(r.verbs, p, 'verbs', pr),
+      apiGroups: strings(r.apiGroups, p, 'apiGroups', pr),
+      resources: strings(r.resources, p, 'resources', pr),
+      resourceNames: strings(r.resourceNames, p, 'resourceNames', pr),
+      nonResourceURLs: strings(r.nonResourceURLs, p, 'nonResourceURLs', pr),
     };
     const hasResource = rule.resources.length > 0 || rule.apiGroups.length > 0 || rule.resourceNames.length > 0;
     if (rule.nonResourceURLs.length > 0 && hasResource) {
@@ -214,56 +242,60 @@ function secretNamesFromVolume(v: Obj): string[] {
   return out;
 }
 
-function containers(list: unknown, kind: Container['kind'], path: (string | number)[], pr: Problems): Container[] {
-  if (list === undefined || list === null) return [];
+/** The containers at `[...base, key]`, appended to `out`. */
+function containers(list: unknown, kind: Container['kind'], base: Path, key: string, pr: Problems, out: Container[]): void {
+  if (list === undefined || list === null) return;
   if (!Array.isArray(list)) {
-    pr.add(path, 'is not a list');
-    return [];
+    pr.add([...base, key], 'is not a list');
+    return;
   }
-  const out: Container[] = [];
-  list.forEach((c, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const c: unknown = list[i];
+    if (c === undefined && !(i in list)) continue; // a hole, skipped as forEach does
     if (!isObj(c)) {
-      pr.add([...path, i], 'is not an object');
-      return;
+      pr.add([...base, key, i], 'is not an object');
+      continue;
     }
-    const sc = isObj(c.securityContext) ? c.securityContext : {};
-    const caps = isObj(sc.capabilities) ? sc.capabilities : {};
-    const envSecrets = new Set<string>();
+    const sc = isObj(c.securityContext) ? c.securityContext : NONE;
+    const caps = isObj(sc.capabilities) ? sc.capabilities : NONE;
+    const envSecrets: string[] = [];
     if (Array.isArray(c.env)) {
       for (const e of c.env) {
         if (isObj(e) && isObj(e.valueFrom) && isObj(e.valueFrom.secretKeyRef) && typeof e.valueFrom.secretKeyRef.name === 'string') {
-          envSecrets.add(e.valueFrom.secretKeyRef.name);
+          if (!envSecrets.includes(e.valueFrom.secretKeyRef.name)) envSecrets.push(e.valueFrom.secretKeyRef.name);
         }
       }
     }
     if (Array.isArray(c.envFrom)) {
       for (const e of c.envFrom) {
-        if (isObj(e) && isObj(e.secretRef) && typeof e.secretRef.name === 'string') envSecrets.add(e.secretRef.name);
+        if (isObj(e) && isObj(e.secretRef) && typeof e.secretRef.name === 'string' && !envSecrets.includes(e.secretRef.name)) envSecrets.push(e.secretRef.name);
       }
     }
-    const mounts = Array.isArray(c.volumeMounts)
-      ? c.volumeMounts.filter(isObj).filter((m) => typeof m.name === 'string').map((m) => ({
-          name: m.name as string,
-          mountPath: typeof m.mountPath === 'string' ? m.mountPath : '',
-          readOnly: bool(m.readOnly),
-        }))
-      : [];
+    const mounts: VolumeMount[] = [];
+    if (Array.isArray(c.volumeMounts)) {
+      for (const m of c.volumeMounts) {
+        if (!isObj(m) || typeof m.name !== 'string') continue;
+        mounts.push({ name: m.name, mountPath: typeof m.mountPath === 'string' ? m.mountPath : '', readOnly: bool(m.readOnly) });
+      }
+    }
+    const add = caps.add === undefined || caps.add === null
+      ? []
+      : strings(caps.add, [...base, key, i, 'securityContext', 'capabilities'], 'add', pr).map((x) => x.toUpperCase().replace(/^CAP_/, '')).sort();
     out.push({
       name: typeof c.name === 'string' ? c.name : `#${i}`,
       kind,
       image: typeof c.image === 'string' ? c.image : '',
       privileged: bool(sc.privileged),
       allowPrivilegeEscalation: optBool(sc.allowPrivilegeEscalation),
-      capabilitiesAdd: strings(caps.add, [...path, i, 'securityContext', 'capabilities', 'add'], pr).map((x) => x.toUpperCase().replace(/^CAP_/, '')).sort(),
+      capabilitiesAdd: add,
       volumeMounts: mounts,
-      envSecrets: [...envSecrets].sort(),
+      envSecrets: envSecrets.sort(),
     });
-  });
-  return out;
+  }
 }
 
-export function podSpec(spec: unknown, path: (string | number)[], pr: Problems): PodSpec {
-  const s = isObj(spec) ? spec : {};
+export function podSpec(spec: unknown, path: Path, pr: Problems): PodSpec {
+  const s = isObj(spec) ? spec : NONE;
   const volumes: Volume[] = [];
   if (Array.isArray(s.volumes)) {
     for (const v of s.volumes) {
@@ -275,9 +307,15 @@ export function podSpec(spec: unknown, path: (string | number)[], pr: Problems):
       volumes.push({ name: v.name, hostPath: hp, secrets: secretNamesFromVolume(v).sort(), persistentVolumeClaim: pvc });
     }
   }
-  const pullSecrets = Array.isArray(s.imagePullSecrets)
-    ? s.imagePullSecrets.filter(isObj).map((x) => x.name).filter((x): x is string => typeof x === 'string').sort()
-    : [];
+  const pullSecrets: string[] = [];
+  if (Array.isArray(s.imagePullSecrets)) {
+    for (const x of s.imagePullSecrets) if (isObj(x) && typeof x.name === 'string') pullSecrets.push(x.name);
+    pullSecrets.sort();
+  }
+  const all: Container[] = [];
+  containers(s.initContainers, 'initContainer', path, 'initContainers', pr, all);
+  containers(s.containers, 'container', path, 'containers', pr, all);
+  containers(s.ephemeralContainers, 'ephemeralContainer', path, 'ephemeralContainers', pr, all);
   // `serviceAccount` is the deprecated alias of `serviceAccountName`.
   const sa = typeof s.serviceAccountName === 'string' && s.serviceAccountName
     ? s.serviceAccountName
@@ -289,11 +327,7 @@ export function podSpec(spec: unknown, path: (string | number)[], pr: Problems):
     hostPID: bool(s.hostPID),
     hostNetwork: bool(s.hostNetwork),
     hostIPC: bool(s.hostIPC),
-    containers: [
-      ...containers(s.initContainers, 'initContainer', [...path, 'initContainers'], pr),
-      ...containers(s.containers, 'container', [...path, 'containers'], pr),
-      ...containers(s.ephemeralContainers, 'ephemeralContainer', [...path, 'ephemeralContainers'], pr),
-    ],
+    containers: all,
     volumes,
     imagePullSecrets: pullSecrets,
     nodeSelector: stringMap(s.nodeSelector),
@@ -369,12 +403,9 @@ export function normalizeObject(raw: unknown, env: NormalizeEnv): NormalizeResul
   }
   const ns = namespaced ? (typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : env.defaultNamespace) : null;
   const id = objectId(kind, name, ns);
-  const pr = new Problems(ns ? `${kind} ${ns}/${name}` : `${kind} ${name}`);
+  const pr = new Problems(kind, ns, name);
   const labels = stringMap(meta.labels);
-  const result = (n: Normalized | null): NormalizeResult => {
-    const fatal = pr.list.some((p) => p.code === ErrorCode.INPUT_INVALID_OBJECT);
-    return { normalized: fatal ? null : n, problems: pr.list };
-  };
+  const result = (n: Normalized | null): NormalizeResult => ({ normalized: pr.fatal() ? null : n, problems: pr.list });
 
   switch (kind) {
     case 'Role':
@@ -460,7 +491,7 @@ export function normalizeObject(raw: unknown, env: NormalizeEnv): NormalizeResul
       const spec = isObj(raw.spec) ? raw.spec : {};
       return result({
         collection: 'networkPolicies',
-        object: { id, name, namespace: ns!, podSelector: labelSelector(spec.podSelector), policyTypes: strings(spec.policyTypes, ['spec', 'policyTypes'], pr) },
+        object: { id, name, namespace: ns!, podSelector: labelSelector(spec.podSelector), policyTypes: strings(spec.policyTypes, ['spec'], 'policyTypes', pr) },
       });
     }
     case 'ConfigMap': {

@@ -108,19 +108,29 @@ export function shortestEdgePath(g: CompiledGraph, dist: Int32Array, isTarget: U
   return found ? path : null;
 }
 
-interface Found {
-  edges: number[];
+/** A path found by PathFinder: its first edges, then the (shared) path of the node they lead to. */
+export interface Found {
+  prefix: number[];
+  rest: Found | null;
   steps: PathStep[];
+}
+
+/** The raw edges of a found path. */
+export function foundEdges(f: Found): number[] {
+  const out: number[] = [];
+  for (let x: Found | null = f; x; x = x.rest) out.push(...x.prefix);
+  return out;
 }
 
 /**
  * shortestEdgePath for many starts against one distance field, sharing work: the path from a node
  * entered by a counted step (or a start) is found once and reused by every start whose path
- * passes it (thousands of subjects reach a secret through cluster-admin). From such a node the
- * search only moves among nodes at its distance or below, so its path does not depend on how it
- * was reached; the zero-length steps (group membership, a pod's account, aggregate members) form
- * no cycles, so the search never backtracks and each path is the one shortestEdgePath gives.
- * Paths that share a suffix share its step objects (treat them as read-only).
+ * passes it (thousands of subjects reach a secret through the same few cluster-admins). From such
+ * a node the search only moves among nodes at its distance or below, so its path does not depend
+ * on how it was reached; the zero-length steps (group membership, a pod's account, aggregate
+ * members) form no cycles, so the search never backtracks and each path is the one
+ * shortestEdgePath gives. Paths that share a suffix share its step objects, and steps share
+ * evidence arrays with the graph: treat them as read-only.
  */
 export class PathFinder {
   private readonly memo = new Map<number, Found | null>();
@@ -135,10 +145,35 @@ export class PathFinder {
     if (this.dist[v] < 0) return null;
     let r = this.memo.get(v);
     if (r === undefined) {
-      r = this.search(v);
+      r = this.direct(v) ?? this.search(v);
       this.memo.set(v, r);
     }
     return r;
+  }
+
+  /**
+   * The common case without a search: the first edge that keeps to the distance field is a
+   * counted step to a target, or to a real node whose own path is then reused. Anything else
+   * (a zero-length step first, or an aggregate, whose members fold into the step) is searched.
+   */
+  private direct(v: number): Found | null {
+    const { g, dist, isTarget } = this;
+    const agg = g.aggregates;
+    if (agg[v]) return null;
+    for (let k = g.outStart[v]; k < g.outStart[v + 1]; k++) {
+      const e = g.outEdges[k];
+      const x = g.edgeDst[e];
+      if (dist[x] < 0 || dist[x] + g.edgeWeight[e] !== dist[v]) continue;
+      if (g.edgeWeight[e] !== 1 || agg[x]) return null;
+      if (isTarget[x]) return { prefix: [e], rest: null, steps: [stepOf(g, e)] };
+      const rest = this.from(x);
+      if (!rest) return null;
+      const steps = new Array<PathStep>(rest.steps.length + 1);
+      steps[0] = stepOf(g, e);
+      for (let i = 0; i < rest.steps.length; i++) steps[i + 1] = rest.steps[i];
+      return { prefix: [e], rest, steps };
+    }
+    return null;
   }
 
   private search(start: number): Found | null {
@@ -146,7 +181,7 @@ export class PathFinder {
     const prefix: number[] = [];
     const marked: number[] = [];
     const visit = (u: number): Found | null => {
-      if (isTarget[u] && prefix.length > 0) return { edges: [...prefix], steps: stepsFromEdges(g, prefix) };
+      if (isTarget[u] && prefix.length > 0) return { prefix: [...prefix], rest: null, steps: stepsFromEdges(g, prefix) };
       onPath[u] = 1;
       marked.push(u);
       for (let k = g.outStart[u]; k < g.outStart[u + 1]; k++) {
@@ -158,9 +193,8 @@ export class PathFinder {
           // A counted step leaves this distance: the rest is x's own (shared) path.
           const rest = this.from(x);
           if (rest) {
-            const edges = prefix.concat(rest.edges);
-            const steps = g.ids[x].startsWith('Agg:') ? stepsFromEdges(g, edges) : stepsFromEdges(g, prefix).concat(rest.steps);
-            return { edges, steps };
+            const steps = g.aggregates[x] ? stepsFromEdges(g, prefix.concat(foundEdges(rest))) : stepsFromEdges(g, prefix).concat(rest.steps);
+            return { prefix: [...prefix], rest, steps };
           }
         } else {
           const r = visit(x);
@@ -174,6 +208,12 @@ export class PathFinder {
     for (const m of marked) onPath[m] = 0;
     return found;
   }
+}
+
+/** One edge as a step on its own (its evidence array shared with the graph). */
+function stepOf(g: CompiledGraph, e: number): PathStep {
+  const a = g.edgeAttrs[e];
+  return { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[e]], technique: a.kind, evidence: a.evidence, explanation: a.explanation };
 }
 
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */

@@ -110,6 +110,20 @@ export class CompiledGraph {
     return graph;
   }
 
+  private aggregateFlags: Uint8Array | null = null;
+
+  /** 1 for aggregate nodes (`Agg:`), whose members fold into the step that reached them. */
+  get aggregates(): Uint8Array {
+    if (!this.aggregateFlags) {
+      const f = new Uint8Array(this.ids.length);
+      this.ids.forEach((id, i) => {
+        if (id.startsWith('Agg:')) f[i] = 1;
+      });
+      this.aggregateFlags = f;
+    }
+    return this.aggregateFlags;
+  }
+
   get nodeCount(): number {
     return this.ids.length;
   }

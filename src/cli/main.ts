@@ -30,8 +30,9 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   program
     .name('rbacgraph')
     .description(
-      'Kubernetes RBAC attack graph: who can do what (exactly as the API server decides), who can reach\n' +
-        'a secret, and which identities can escalate to cluster-admin or a node, by which explained path.',
+      'Kubernetes RBAC attack graph: who can do what (exactly as the API server\n' +
+        'decides), who can reach a secret, and which identities can escalate to\n' +
+        'cluster-admin or a node, by which explained path.',
     )
     .version(VERSION)
     .option('--debug', 'print stack traces of internal errors')

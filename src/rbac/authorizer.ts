@@ -5,7 +5,7 @@ import { compareIds, groupId, parseId } from '../ids.js';
 import type { Binding, PolicyRule, Snapshot } from '../snapshot/types.js';
 import { aggregateClusterRoles } from './aggregate.js';
 import { rulesAreClusterAdmin } from './covers.js';
-import { combinedResource, ruleAllows, ruleAllowsIgnoringNames } from './match.js';
+import { combinedResource, resourceNameMatches, ruleAllows, ruleAllowsIgnoringNames } from './match.js';
 import { execAcceptsGet, isExecLike, KNOWN_RESOURCES, type RequestAttributes, type ResourceRequest } from './request.js';
 import { MASTERS, splitSaUsername, subjectIdOf, type UserInfo } from './subjects.js';
 
@@ -51,6 +51,8 @@ export interface AuthorizeOptions {
 /** A rule of a role, as the index stores it. */
 interface RuleRef {
   roleId: string;
+  /** The role's number (RbacIndex.roleNumbers). */
+  roleNo: number;
   index: number;
   rule: PolicyRule;
 }
@@ -86,6 +88,15 @@ export class RbacIndex {
   private readonly ruleIndex = new Map<string, RuleRef[]>();
   private readonly nonResourceRules: RuleRef[] = [];
   private readonly kubernetesVersion: string | null;
+  /** A number per role ID, in the order roles were added: whoCan's tables are arrays by role number. */
+  private readonly roleNumbers = new Map<string, number>();
+  /** A number per subject ID that a binding names (and system:masters), in the order they were met. */
+  private readonly subjectNumbers = new Map<string, number>();
+  /** Parallel to resolvedBindings: the role's number and the subjects' numbers. */
+  private readonly resolvedRoleNo: number[] = [];
+  private readonly resolvedSubjectNos: number[][] = [];
+  /** who-can's precomputed tables; null after a virtual role or grant (rebuilt on the next whoCan). */
+  private whoCanTables: WhoCanTables | null = null;
 
   constructor(private readonly snapshot: Snapshot, opts: AuthorizeOptions = {}) {
     this.kubernetesVersion = opts.kubernetesVersion ?? snapshot.kubernetesVersion;
@@ -94,9 +105,32 @@ export class RbacIndex {
     for (const r of snapshot.roles) {
       const rules = r.kind === 'ClusterRole' ? agg.rules.get(r.name) ?? r.rules : r.rules;
       this.roleRules.set(r.id, rules);
-      rules.forEach((rule, index) => this.indexRule({ roleId: r.id, index, rule }));
+      const roleNo = this.roleNumber(r.id);
+      rules.forEach((rule, index) => this.indexRule({ roleId: r.id, roleNo, index, rule }));
     }
+    this.subjectNumber(groupId(MASTERS));
     for (const b of snapshot.bindings) this.resolveBinding(b);
+    this.whoCanTables = this.buildWhoCanTables();
+  }
+
+  private roleNumber(roleId: string): number {
+    let n = this.roleNumbers.get(roleId);
+    if (n === undefined) this.roleNumbers.set(roleId, (n = this.roleNumbers.size));
+    return n;
+  }
+
+  private subjectNumber(subjectId: string): number {
+    let n = this.subjectNumbers.get(subjectId);
+    if (n === undefined) this.subjectNumbers.set(subjectId, (n = this.subjectNumbers.size));
+    return n;
+  }
+
+  private addResolved(rb: ResolvedBinding, roleNo: number): void {
+    this.resolvedBindings.push(rb);
+    this.resolvedRoleNo.push(roleNo);
+    this.resolvedSubjectNos.push(rb.subjects.map((id) => this.subjectNumber(id)));
+    push(this.bindingsByRole, rb.roleId, rb);
+    for (const id of rb.subjects) push(this.bindingsBySubject, id, rb);
   }
 
   private where(id: string): [string | null, number | null] {
@@ -129,7 +163,8 @@ export class RbacIndex {
       this.warnings.push(warning(ErrorCode.INVALID_BINDING, `${b.id}: ${why}; it grants nothing`, file, line));
       return;
     }
-    if (!this.roleRules.has(roleId)) {
+    const roleNo = this.roleNumbers.get(roleId);
+    if (roleNo === undefined) {
       this.warnings.push(warning(ErrorCode.ROLE_NOT_FOUND,
         `${b.id} refers to ${roleId}, which does not exist: it grants nothing now and becomes live the moment that role is created`, file, line));
       return;
@@ -147,10 +182,7 @@ export class RbacIndex {
       }
       if (!subjects.includes(id)) subjects.push(id);
     }
-    const rb: ResolvedBinding = { binding: b, roleId, scope, subjects };
-    this.resolvedBindings.push(rb);
-    push(this.bindingsByRole, roleId, rb);
-    for (const id of subjects) push(this.bindingsBySubject, id, rb);
+    this.addResolved({ binding: b, roleId, scope, subjects }, roleNo);
   }
 
   /**
@@ -160,7 +192,9 @@ export class RbacIndex {
   addVirtualRole(roleId: string, rules: PolicyRule[]): void {
     if (this.roleRules.has(roleId)) return;
     this.roleRules.set(roleId, rules);
-    rules.forEach((rule, index) => this.indexRule({ roleId, index, rule }));
+    const roleNo = this.roleNumber(roleId);
+    rules.forEach((rule, index) => this.indexRule({ roleId, roleNo, index, rule }));
+    this.whoCanTables = null;
   }
 
   /**
@@ -168,14 +202,13 @@ export class RbacIndex {
    * pseudo-identity (`Grant:...`, or `cluster-admin` itself) as its only subject.
    */
   addVirtualGrant(subjectId: string, roleId: string, scope: string | null): void {
-    if (!this.roleRules.has(roleId)) return;
+    const roleNo = this.roleNumbers.get(roleId);
+    if (roleNo === undefined) return;
     const kind = scope === null ? 'ClusterRoleBinding' : 'RoleBinding';
     const id = scope === null ? `${kind}:(new binding)` : `${kind}:${scope}/(new binding)`;
     const binding: Binding = { id, kind, name: '(new binding)', namespace: scope, labels: {}, roleRef: { kind: roleId.slice(0, roleId.indexOf(':')), name: parseId(roleId)?.name ?? roleId }, subjects: [] };
-    const rb: ResolvedBinding = { binding, roleId, scope, subjects: [subjectId] };
-    this.resolvedBindings.push(rb);
-    push(this.bindingsByRole, roleId, rb);
-    push(this.bindingsBySubject, subjectId, rb);
+    this.addResolved({ binding, roleId, scope, subjects: [subjectId] }, roleNo);
+    this.whoCanTables = null;
   }
 
   /** The effective rules of a role (aggregation applied); undefined when it does not exist. */
@@ -283,50 +316,52 @@ export class RbacIndex {
    * A request without a name does not match rules with resourceNames; those subjects are `partial`.
    */
   whoCan(req: RequestAttributes, opts: { allNamespaces?: boolean } = {}): WhoCanResult {
+    const t = (this.whoCanTables ??= this.buildWhoCanTables());
     const allNs = opts.allNamespaces === true && req.kind === 'resource';
-    const found = new Map<string, { via: Via[]; namespaces: Set<string> }>();
-    const partial = new Map<string, Set<string>>();
-    const addFor = (rb: ResolvedBinding, v: Via): void => {
-      for (const s of rb.subjects) {
-        let e = found.get(s);
-        if (!e) found.set(s, (e = { via: [], namespaces: new Set() }));
-        e.via.push(v);
-        e.namespaces.add(rb.scope ?? '*');
-      }
-    };
-    for (const [req2, altVerb] of this.verbAlternatives(req)) {
-      const refs = req2.kind === 'resource' ? this.candidates(req2) : this.nonResourceRules;
-      for (const ref of refs) {
-        const full = ruleAllows(ref.rule, req2);
-        const named = !full && req2.kind === 'resource' && req2.name === null && ruleAllowsIgnoringNames(ref.rule, req2);
-        if (!full && !named) continue;
-        for (const rb of this.bindingsByRole.get(ref.roleId) ?? []) {
-          if (!(allNs ? rb.scope === null || (req2.kind === 'resource' && !knownClusterScoped(req2)) : bindingApplies(rb, req2))) continue;
-          if (full) addFor(rb, viaOf(rb, ref.index, altVerb));
-          else {
-            for (const s of rb.subjects) {
-              let set = partial.get(s);
-              if (!set) partial.set(s, (set = new Set()));
-              for (const n of ref.rule.resourceNames) set.add(n);
-            }
-          }
+    const alternatives = this.verbAlternatives(req);
+    const nAlt = alternatives.length;
+    // A grant is one number that sorts as compareVia does (binding ID, role ID, rule index), then by
+    // alternative (the request's own verb first, as the grants are found): key * span + rule * nAlt + alt.
+    const span = t.ruleSpan * nAlt;
+    const g = t.scratch;
+    g.n = 0;
+    g.nPartial = 0;
+    for (let a = 0; a < nAlt; a++) {
+      const req2 = alternatives[a][0];
+      const resource = req2.kind === 'resource';
+      // Which RoleBindings apply: with -A all of them, except for built-in cluster-scoped resources;
+      // otherwise those of the request's namespace.
+      const everyNamespace = allNs && resource && !knownClusterScoped(req2);
+      const namespace = resource && !allNs ? req2.namespace : null;
+      const unnamed = resource && req2.name === null;
+      const refs = resource ? this.candidates(req2) : this.nonResourceRules;
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i];
+        // The candidates match the request's verb, group and resource by construction: only the names are left.
+        const full = resource ? resourceNameMatches(ref.rule, req2.name) : ruleAllows(ref.rule, req2);
+        if (!full && !unnamed) continue;
+        // The role's cluster-wide grants, then (with -A) all the others or those in the namespace.
+        const r = ref.roleNo;
+        const start = t.roleStart[r];
+        const end = everyNamespace ? t.roleEnd[r] : t.roleClusterEnd[r];
+        const inNamespace = namespace === null ? undefined : namespaceRange(t, r, namespace);
+        if (full) {
+          const base = ref.index * nAlt + a;
+          addGrants(t, start, end, base, span);
+          if (inNamespace) addGrants(t, inNamespace.start, inNamespace.end, base, span);
+        } else {
+          addPartialGrants(t, start, end, ref.rule.resourceNames);
+          if (inNamespace) addPartialGrants(t, inNamespace.start, inNamespace.end, ref.rule.resourceNames);
         }
       }
     }
-    const masters = groupId(MASTERS);
-    if (!found.has(masters)) found.set(masters, { via: [MASTERS_VIA], namespaces: new Set(['*']) });
-    const subjects: WhoCanSubject[] = [...found.entries()]
-      .sort((a, b) => compareIds(a[0], b[0]))
-      .map(([subject, e]) => {
-        const s: WhoCanSubject = { subject, via: dedupeVia(e.via) };
-        if (allNs) s.namespaces = e.namespaces.has('*') ? ['*'] : [...e.namespaces].sort(compareIds);
-        return s;
-      });
-    const partialList = [...partial.entries()]
-      .filter(([s]) => !found.has(s))
-      .sort((a, b) => compareIds(a[0], b[0]))
-      .map(([subject, names]) => ({ subject, resourceNames: [...names].sort(compareIds) }));
-    return { subjects, partial: partialList };
+    bucketBySubject(g);
+    return { subjects: subjectsOf(t, span, alternatives, allNs), partial: g.nPartial > 0 ? partialOf(t) : [] };
+  }
+
+  /** whoCan's tables for the bindings and roles as they are now. */
+  private buildWhoCanTables(): WhoCanTables {
+    return buildWhoCanTables(this.resolvedBindings, this.resolvedRoleNo, this.resolvedSubjectNos, [...this.subjectNumbers.keys()], [...this.roleNumbers.keys()], this.roleRules);
   }
 
   /**
@@ -387,12 +422,349 @@ function compareVia(a: Via, b: Via): number {
   return compareIds(a.binding ?? '', b.binding ?? '') || compareIds(a.role ?? '', b.role ?? '') || (a.rule ?? 0) - (b.rule ?? 0);
 }
 
-function dedupeVia(vs: Via[]): Via[] {
-  const seen = new Set<string>();
-  return vs.sort(compareVia).filter((v) => {
-    const k = `${v.binding}|${v.role}|${v.rule}|${v.verb ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+const EMPTY: readonly string[] = [];
+
+/** One whoCan call's grants, in arrays kept between calls (whoCan is synchronous). */
+class WhoCanScratch {
+  /** Grants allowed outright: subject number and grant number. */
+  n = 0;
+  subject = new Int32Array(1024);
+  code = new Float64Array(1024);
+  /** The grant numbers by subject (see bucketBySubject). */
+  sorted = new Float64Array(1024);
+  /** One subject's namespaces (ranks), as subjectOf collects them. */
+  scopes = new Int32Array(1024);
+  /** Grants for named objects only: subject number and the rule's resourceNames. */
+  nPartial = 0;
+  partialSubject = new Int32Array(1024);
+  partialNames: (readonly string[])[] = new Array<readonly string[]>(1024).fill(EMPTY);
+  /** Per subject number: first a count, then where its grants end in `sorted`. */
+  readonly ends: Int32Array;
+
+  constructor(subjects: number) {
+    this.ends = new Int32Array(subjects);
+  }
+
+  /** Room for `min` grants and `min` partial grants, keeping what is there. */
+  grow(min: number): void {
+    let size = this.subject.length;
+    while (size < min) size *= 2;
+    if (size === this.subject.length) return;
+    const subject = new Int32Array(size);
+    subject.set(this.subject);
+    const code = new Float64Array(size);
+    code.set(this.code);
+    const partialSubject = new Int32Array(size);
+    partialSubject.set(this.partialSubject);
+    this.subject = subject;
+    this.code = code;
+    this.partialSubject = partialSubject;
+    this.sorted = new Float64Array(size);
+    this.scopes = new Int32Array(size);
+    for (let i = this.partialNames.length; i < size; i++) this.partialNames.push(EMPTY);
+  }
+}
+
+/** What whoCan needs besides the rule index, computed once per index. */
+interface WhoCanTables {
+  /** Every subject ID a binding names, and system:masters, sorted by compareIds: a subject's number is its place here. */
+  subjectIds: string[];
+  masters: number;
+  /**
+   * One entry per subject of each resolved binding: the subject's number and the binding's key,
+   * grouped by role. Role number r has its cluster-wide entries at roleStart[r] .. roleClusterEnd[r],
+   * then the others up to roleEnd[r], grouped by namespace: roleNamespaces[r] is undefined when there
+   * are none, the namespace when they are all in one, or else the range of each namespace.
+   */
+  entrySubject: Int32Array;
+  entryKey: Int32Array;
+  roleStart: Int32Array;
+  roleClusterEnd: Int32Array;
+  roleEnd: Int32Array;
+  roleNamespaces: (string | Map<string, Range> | undefined)[];
+  /** By key: the binding ID, role ID and namespace (rank in `namespaces`, -1: cluster-wide). */
+  keyBinding: string[];
+  keyRole: string[];
+  keyScope: Int32Array;
+  /** Every binding namespace, sorted by compareIds. */
+  namespaces: string[];
+  /** One more than the largest rule index of any role. */
+  ruleSpan: number;
+  scratch: WhoCanScratch;
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+/** compareVia order of two resolved bindings: binding ID, then role ID. */
+const compareResolved = (a: ResolvedBinding, b: ResolvedBinding): number => compareIds(a.binding.id, b.binding.id) || compareIds(a.roleId, b.roleId);
+
+/**
+ * whoCan's tables. `subjectIds` and `roleIds` are indexed by the numbers in `resolvedSubjectNos` and
+ * `resolvedRoleNo` (parallel to `resolved`); system:masters is among the subjects.
+ */
+function buildWhoCanTables(
+  resolved: readonly ResolvedBinding[],
+  resolvedRoleNo: readonly number[],
+  resolvedSubjectNos: readonly (readonly number[])[],
+  subjectIds: readonly string[],
+  roleIds: readonly string[],
+  roleRules: ReadonlyMap<string, PolicyRule[]>,
+): WhoCanTables {
+  const nb = resolved.length;
+  const indexes = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+  // Subjects are numbered anew in compareIds order.
+  const bySubjectId = indexes(subjectIds.length).sort((a, b) => compareIds(subjectIds[a], subjectIds[b]));
+  const subjectRank = new Int32Array(subjectIds.length);
+  bySubjectId.forEach((s, rank) => (subjectRank[s] = rank));
+
+  const nsSet = new Set<string>();
+  let prevNs: string | null = null;
+  for (const rb of resolved) if (rb.scope !== null && rb.scope !== prevNs) nsSet.add((prevNs = rb.scope));
+  const namespaces = [...nsSet].sort(compareIds);
+  const nsRank = new Map<string, number>();
+  namespaces.forEach((ns, i) => nsRank.set(ns, i));
+  const scopeRank = new Int32Array(nb);
+  for (let i = 0; i < nb; i++) scopeRank[i] = resolved[i].scope === null ? -1 : nsRank.get(resolved[i].scope!)!;
+
+  // Keys: (binding ID, role ID) in compareVia order. Snapshots list bindings sorted by ID already.
+  const byBinding = indexes(nb);
+  for (let i = 1; i < nb; i++) {
+    if (compareResolved(resolved[i - 1], resolved[i]) > 0) {
+      byBinding.sort((a, b) => compareResolved(resolved[a], resolved[b]));
+      break;
+    }
+  }
+  const keyOf = new Int32Array(nb);
+  const keyBindingIds: string[] = [];
+  const keyRoleNo: number[] = [];
+  const keyScope: number[] = [];
+  let prev: ResolvedBinding | null = null;
+  for (const i of byBinding) {
+    const rb = resolved[i];
+    if (prev === null || prev.binding.id !== rb.binding.id || prev.roleId !== rb.roleId) {
+      keyBindingIds.push(rb.binding.id);
+      keyRoleNo.push(resolvedRoleNo[i]);
+      keyScope.push(scopeRank[i]);
+    }
+    keyOf[i] = keyBindingIds.length - 1;
+    prev = rb;
+  }
+
+  // Bindings by role (a counting sort), each role's cluster-wide bindings first, then by namespace.
+  const nRoles = roleIds.length;
+  const roleStart = new Int32Array(nRoles);
+  const roleClusterEnd = new Int32Array(nRoles);
+  const roleEnd = new Int32Array(nRoles);
+  for (let i = 0; i < nb; i++) roleEnd[resolvedRoleNo[i]]++;
+  for (let r = 0, acc = 0; r < nRoles; r++) {
+    roleStart[r] = acc;
+    acc += roleEnd[r];
+    roleEnd[r] = roleStart[r];
+  }
+  const byRole = new Int32Array(nb);
+  for (const i of byBinding) byRole[roleEnd[resolvedRoleNo[i]]++] = i;
+  for (let r = 0; r < nRoles; r++) {
+    for (let p = roleStart[r] + 1; p < roleEnd[r]; p++) {
+      if (scopeRank[byRole[p - 1]] > scopeRank[byRole[p]]) {
+        byRole.subarray(roleStart[r], roleEnd[r]).sort((a, b) => scopeRank[a] - scopeRank[b]);
+        break;
+      }
+    }
+  }
+
+  // Entries: the bindings' subjects, in byRole order; the role ranges become entry positions.
+  let total = 0;
+  for (const nos of resolvedSubjectNos) total += nos.length;
+  const entrySubject = new Int32Array(total);
+  const entryKey = new Int32Array(total);
+  const roleNamespaces = new Array<string | Map<string, Range> | undefined>(nRoles).fill(undefined);
+  let e = 0;
+  let p = 0;
+  for (let r = 0; r < nRoles; r++) {
+    const end = roleEnd[r];
+    roleStart[r] = e;
+    let ranges: [string, Range][] | null = null;
+    let ns = -1;
+    let nsStart = 0;
+    for (; p <= end; p++) {
+      const sc = p < end ? scopeRank[byRole[p]] : -2;
+      if (sc !== ns) {
+        if (ns === -1) roleClusterEnd[r] = e;
+        else (ranges ??= []).push([namespaces[ns], { start: nsStart, end: e }]);
+        ns = sc;
+        nsStart = e;
+      }
+      if (p === end) break;
+      const i = byRole[p];
+      for (const s of resolvedSubjectNos[i]) {
+        entrySubject[e] = subjectRank[s];
+        entryKey[e++] = keyOf[i];
+      }
+    }
+    roleEnd[r] = e;
+    if (ranges?.length === 1) roleNamespaces[r] = ranges[0][0];
+    else if (ranges) roleNamespaces[r] = new Map(ranges);
+  }
+
+  let ruleSpan = 1;
+  for (const rules of roleRules.values()) ruleSpan = Math.max(ruleSpan, rules.length);
+  // Grant numbers (key * ruleSpan * alternatives + ...) must stay exact in a double.
+  if (keyBindingIds.length * ruleSpan * 4 > Number.MAX_SAFE_INTEGER) throw new Error('too many bindings and rules for who-can');
+  // Fresh copies of the strings an answer holds, made in one go: they sit together in memory, which
+  // makes JSON.stringify of a large answer about twice as fast as with the snapshot's scattered strings.
+  const sortedSubjects = bySubjectId.map((s) => subjectIds[s]);
+  const fresh = JSON.parse(JSON.stringify([sortedSubjects, keyBindingIds, roleIds, namespaces])) as [string[], string[], string[], string[]];
+  return {
+    subjectIds: fresh[0], masters: subjectRank[subjectIds.indexOf(groupId(MASTERS))], entrySubject, entryKey, roleStart, roleClusterEnd, roleEnd, roleNamespaces,
+    keyBinding: fresh[1], keyRole: keyRoleNo.map((r) => fresh[2][r]), keyScope: Int32Array.from(keyScope), namespaces: fresh[3], ruleSpan,
+    scratch: new WhoCanScratch(subjectIds.length),
+  };
+}
+
+/** The entries of role r's RoleBindings in one namespace. */
+function namespaceRange(t: WhoCanTables, r: number, namespace: string): Range | undefined {
+  const ns = t.roleNamespaces[r];
+  if (ns === undefined) return undefined;
+  if (typeof ns === 'string') return ns === namespace ? { start: t.roleClusterEnd[r], end: t.roleEnd[r] } : undefined;
+  return ns.get(namespace);
+}
+
+/** The grant `base` (rule * alternatives + alternative) for the entries from .. to (see WhoCanTables). */
+function addGrants(t: WhoCanTables, from: number, to: number, base: number, span: number): void {
+  const g = t.scratch;
+  let n = g.n;
+  if (n + to - from > g.subject.length) g.grow(n + to - from);
+  const { entrySubject, entryKey } = t;
+  const { subject, code } = g;
+  for (let i = from; i < to; i++) {
+    subject[n] = entrySubject[i];
+    code[n++] = entryKey[i] * span + base;
+  }
+  g.n = n;
+}
+
+/** As addGrants, for a rule that allows the request for named objects only. */
+function addPartialGrants(t: WhoCanTables, from: number, to: number, names: readonly string[]): void {
+  const g = t.scratch;
+  let n = g.nPartial;
+  if (n + to - from > g.subject.length) g.grow(n + to - from);
+  for (let i = from; i < to; i++) {
+    g.partialSubject[n] = t.entrySubject[i];
+    g.partialNames[n++] = names;
+  }
+  g.nPartial = n;
+}
+
+/** A counting sort of the grant numbers by subject: subject s's grants are sorted[ends[s - 1] .. ends[s]). */
+function bucketBySubject(g: WhoCanScratch): void {
+  const { ends, subject, code, sorted, n } = g;
+  ends.fill(0);
+  for (let i = 0; i < n; i++) ends[subject[i]]++;
+  for (let s = 0, acc = 0; s < ends.length; s++) {
+    const c = ends[s];
+    ends[s] = acc;
+    acc += c;
+  }
+  for (let i = 0; i < n; i++) sorted[ends[subject[i]]++] = code[i];
+}
+
+/** The answer's subjects, in subject number (so compareIds) order, system:masters always among them. */
+function subjectsOf(t: WhoCanTables, span: number, alternatives: readonly [RequestAttributes, string | undefined][], allNs: boolean): WhoCanSubject[] {
+  const { ends } = t.scratch;
+  const out: WhoCanSubject[] = [];
+  for (let s = 0, start = 0; s < ends.length; start = ends[s++]) {
+    const end = ends[s];
+    if (end > start) out.push(subjectOf(t, t.subjectIds[s], start, end, span, alternatives, allNs));
+    else if (s === t.masters) out.push(allNs ? { subject: t.subjectIds[s], via: [MASTERS_VIA], namespaces: ['*'] } : { subject: t.subjectIds[s], via: [MASTERS_VIA] });
+  }
+  return out;
+}
+
+/**
+ * One subject from its grant numbers sorted[start..end): the vias sorted and deduplicated (equal
+ * numbers are equal vias), and with -A (`allNs`) its namespaces.
+ */
+function subjectOf(
+  t: WhoCanTables, subject: string, start: number, end: number, span: number,
+  alternatives: readonly [RequestAttributes, string | undefined][], allNs: boolean,
+): WhoCanSubject {
+  const { sorted, scopes } = t.scratch;
+  sortRange(sorted, start, end);
+  const nAlt = alternatives.length;
+  const via: Via[] = [];
+  let clusterWide = false;
+  let nScopes = 0;
+  let prev = -1;
+  for (let p = start; p < end; p++) {
+    const code = sorted[p];
+    if (code === prev) continue;
+    prev = code;
+    const key = Math.floor(code / span);
+    const rest = code - key * span;
+    const rule = Math.floor(rest / nAlt);
+    const v: Via = { binding: t.keyBinding[key], role: t.keyRole[key], rule };
+    if (rest > rule * nAlt) v.verb = alternatives[rest - rule * nAlt][1];
+    via.push(v);
+    if (allNs) {
+      const sc = t.keyScope[key];
+      if (sc < 0) clusterWide = true;
+      else scopes[nScopes++] = sc;
+    }
+  }
+  if (!allNs) return { subject, via };
+  return { subject, via, namespaces: clusterWide ? ['*'] : namespaceList(scopes, nScopes, t.namespaces) };
+}
+
+/** Subjects allowed the request for named objects only (not outright), with those names. */
+function partialOf(t: WhoCanTables): PartialSubject[] {
+  const g = t.scratch;
+  const names = new Map<number, Set<string>>();
+  for (let i = 0; i < g.nPartial; i++) {
+    const s = g.partialSubject[i];
+    if (s === t.masters || g.ends[s] > (s === 0 ? 0 : g.ends[s - 1])) continue;
+    let set = names.get(s);
+    if (!set) names.set(s, (set = new Set()));
+    for (const name of g.partialNames[i]) set.add(name);
+  }
+  g.partialNames.fill(EMPTY, 0, g.nPartial);
+  return [...names.keys()].sort((a, b) => a - b).map((s) => ({ subject: t.subjectIds[s], resourceNames: [...names.get(s)!].sort(compareIds) }));
+}
+
+/** Sort a[start..end) ascending: insertion sort for the short runs most subjects have. */
+function sortRange(a: Float64Array, start: number, end: number): void {
+  if (end - start > 24) {
+    a.subarray(start, end).sort();
+    return;
+  }
+  for (let i = start + 1; i < end; i++) {
+    const x = a[i];
+    let j = i - 1;
+    while (j >= start && a[j] > x) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = x;
+  }
+}
+
+/** Namespace ranks (with repeats) to their names, sorted by compareIds. */
+function namespaceList(ranks: Int32Array, n: number, names: readonly string[]): string[] {
+  if (n > 24) ranks.subarray(0, n).sort();
+  else {
+    for (let i = 1; i < n; i++) {
+      const x = ranks[i];
+      let j = i - 1;
+      while (j >= 0 && ranks[j] > x) {
+        ranks[j + 1] = ranks[j];
+        j--;
+      }
+      ranks[j + 1] = x;
+    }
+  }
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) if (i === 0 || ranks[i] !== ranks[i - 1]) out.push(names[ranks[i]]);
+  return out;
 }

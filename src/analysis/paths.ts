@@ -145,6 +145,9 @@ export class PathFinder {
     if (this.dist[v] < 0) return null;
     let r = this.memo.get(v);
     if (r === undefined) {
+      // Marked while in progress: were the zero-length steps ever to form a cycle, the search
+      // would go round it as "no path this way" instead of without end.
+      this.memo.set(v, null);
       r = this.direct(v) ?? this.search(v);
       this.memo.set(v, r);
     }
@@ -152,9 +155,10 @@ export class PathFinder {
   }
 
   /**
-   * The common case without a search: the first edge that keeps to the distance field is a
-   * counted step to a target, or to a real node whose own path is then reused. Anything else
-   * (a zero-length step first, or an aggregate, whose members fold into the step) is searched.
+   * The common case without a search: the first edge that keeps to the distance field leads to a
+   * target, or to a node whose own path is then reused. Its path does not depend on how it was
+   * reached, as the zero-length steps form no cycles (see the class comment). An aggregate's
+   * members fold into the step that entered it. Anything unusual is searched.
    */
   private direct(v: number): Found | null {
     const { g, dist, isTarget } = this;
@@ -164,16 +168,32 @@ export class PathFinder {
       const e = g.outEdges[k];
       const x = g.edgeDst[e];
       if (dist[x] < 0 || dist[x] + g.edgeWeight[e] !== dist[v]) continue;
-      if (g.edgeWeight[e] !== 1 || agg[x]) return null;
       if (isTarget[x]) return { prefix: [e], rest: null, steps: [stepOf(g, e)] };
       const rest = this.from(x);
       if (!rest) return null;
-      const steps = new Array<PathStep>(rest.steps.length + 1);
-      steps[0] = stepOf(g, e);
-      for (let i = 0; i < rest.steps.length; i++) steps[i + 1] = rest.steps[i];
+      const skip = agg[x] ? 1 : 0;
+      const steps = new Array<PathStep>(rest.steps.length + 1 - skip);
+      steps[0] = agg[x] ? stepsFromEdges(g, [e, ...this.aggregateChain(x, rest)])[0] : stepOf(g, e);
+      for (let i = skip; i < rest.steps.length; i++) steps[i + 1 - skip] = rest.steps[i];
       return { prefix: [e], rest, steps };
     }
     return null;
+  }
+
+  private readonly chains = new Map<number, number[]>();
+
+  /** The edges from aggregate x through nested aggregates to the first real node of its path. */
+  private aggregateChain(x: number, found: Found): number[] {
+    let c = this.chains.get(x);
+    if (!c) {
+      c = [];
+      for (const e of foundEdges(found)) {
+        if (!this.g.aggregates[this.g.edgeSrc[e]]) break;
+        c.push(e);
+      }
+      this.chains.set(x, c);
+    }
+    return c;
   }
 
   private search(start: number): Found | null {

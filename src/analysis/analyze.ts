@@ -62,6 +62,7 @@ export class Analysis {
   /** The last few other distance fields (one per target and hop limit), most recent last. */
   private readonly recentDist = new Map<string, Int32Array>();
   private readonly startsCache: [string[] | null, string[] | null] = [null, null];
+  private readonly startIndexCache: [Int32Array | null, Int32Array | null] = [null, null];
   private readonly adminFinders = new Map<number, PathFinder>();
 
   constructor(readonly snapshot: Snapshot, opts: AnalyzeOptions = {}) {
@@ -98,9 +99,21 @@ export class Analysis {
 
   /** The default starts: every subject in the input, control-plane identities only when asked. */
   starts(includeSystem = false): string[] {
+    return [...this.defaultStarts(includeSystem)];
+  }
+
+  private defaultStarts(includeSystem: boolean): readonly string[] {
     const k = includeSystem ? 1 : 0;
     this.startsCache[k] ??= includeSystem ? [...this.subjects] : this.subjects.filter((s) => !this.isSystemSubject(s));
-    return [...this.startsCache[k]];
+    return this.startsCache[k];
+  }
+
+  /** The graph's node index of each default start (same order). */
+  private defaultStartIndexes(includeSystem: boolean): Int32Array {
+    const k = includeSystem ? 1 : 0;
+    const g = this.built.compiled;
+    this.startIndexCache[k] ??= Int32Array.from(this.defaultStarts(includeSystem), (s) => g.indexOf.get(s)!);
+    return this.startIndexCache[k];
   }
 
   /**
@@ -155,10 +168,15 @@ export class Analysis {
 
   paths(q: PathQuery = {}): PathsResult {
     const to = q.to ?? CLUSTER_ADMIN;
-    const starts = q.from && q.from.length > 0 ? [...q.from].sort(compareIds) : this.starts(q.includeSystem);
+    const given = q.from && q.from.length > 0;
+    const starts = given ? [...q.from!].sort(compareIds) : this.defaultStarts(q.includeSystem ?? false);
     const maxHops = q.maxHops ?? DEFAULT_MAX_HOPS;
     const limit = q.limit ?? 1;
-    if (limit <= 1) return this.shortestPaths(starts, to, maxHops);
+    if (limit <= 1) {
+      const g = this.built.compiled;
+      const indexes = given ? Int32Array.from(starts, (s) => g.indexOf.get(s) ?? -1) : this.defaultStartIndexes(q.includeSystem ?? false);
+      return this.shortestPaths(starts, indexes, to, maxHops);
+    }
     // A malformed target is a usage error here; an unknown one (no field) gets its warning from searchPaths.
     const dist = this.distanceField(to, maxHops) ?? undefined;
     return searchPaths({ graph: this.built.compiled, starts, to, maxHops, limit, dist });
@@ -170,7 +188,7 @@ export class Analysis {
    * followed by cluster-admin's path to the target (found once per query). Thousands of subjects
    * reach a secret that way, and each then costs one array, not one search.
    */
-  private shortestPaths(starts: readonly string[], to: string, maxHops: number): PathsResult {
+  private shortestPaths(starts: readonly string[], indexes: Int32Array, to: string, maxHops: number): PathsResult {
     const g = this.built.compiled;
     const { targets, warnings } = resolveTarget(g, to);
     if (targets.length === 0) return { paths: [], warnings };
@@ -185,9 +203,10 @@ export class Analysis {
     const via = dist[admin];
     const suffix = to !== CLUSTER_ADMIN && via > 0 ? finder.from(admin) : null;
     const byLength: AttackPath[][] = [];
-    for (const s of starts) {
-      const si = g.indexOf.get(s);
-      if (si === undefined || isTarget[si] || dist[si] < 0) continue;
+    for (let i = 0; i < starts.length; i++) {
+      const s = starts[i];
+      const si = indexes[i];
+      if (si < 0 || isTarget[si] || dist[si] < 0) continue;
       let steps: PathStep[];
       if (suffix && adminDist[si] >= 0 && adminDist[si] + via === dist[si]) steps = toAdmin.from(si)!.steps.concat(suffix.steps);
       else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.from(si)!.steps;

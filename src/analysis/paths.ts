@@ -303,7 +303,7 @@ export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget:
 
 export interface SearchInput {
   graph: CompiledGraph;
-  starts: string[];
+  starts: readonly string[];
   to: string;
   maxHops: number;
   limit: number;

@@ -28,13 +28,16 @@ export class SnapshotBuilder {
     }
     const map = this.maps.get(n.collection)!;
     const id = n.object.id;
-    if (source && map.has(id)) {
+    const size = map.size;
+    map.set(id, n.object);
+    if (!source) return;
+    if (map.size === size) {
+      // Seen before (one hash lookup fewer than asking first: this runs for every object).
       const prev = this.sources.get(id);
       const where = prev ? ` (first seen at ${prev.file}${prev.line !== null ? `:${prev.line}` : ''})` : '';
       this.warnings.push(warning(ErrorCode.DUPLICATE_OBJECT, `${id} appears again; this later definition wins${where}`, source.file, source.line));
     }
-    map.set(id, n.object);
-    if (source) this.sources.set(id, source);
+    this.sources.set(id, source);
   }
 
   remove(collection: ObjectCollection, id: string): void {
@@ -83,10 +86,10 @@ export class SnapshotBuilder {
  * and JSON.stringify see what a `Record` of the same entries shows, without copying 200,000 keys
  * into a dictionary object. Writes throw (strict mode), as on a frozen object.
  */
-function recordView<V>(map: ReadonlyMap<string, V>): Record<string, V> {
+function recordView<V extends object>(map: ReadonlyMap<string, V>): Record<string, V> {
   const target: Record<string, V> = {};
   return new Proxy(target, {
-    get: (t, key, receiver) => (typeof key === 'string' && map.has(key) ? map.get(key) : Reflect.get(t, key, receiver)),
+    get: (t, key, receiver) => (typeof key === 'string' ? map.get(key) : undefined) ?? Reflect.get(t, key, receiver),
     has: (t, key) => (typeof key === 'string' && map.has(key)) || Reflect.has(t, key),
     ownKeys: () => [...map.keys()],
     getOwnPropertyDescriptor: (_t, key) =>

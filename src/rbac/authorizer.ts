@@ -83,19 +83,18 @@ export class RbacIndex {
   /** Effective rules by role ID (aggregation applied). */
   private readonly roleRules = new Map<string, PolicyRule[]>();
   private readonly bindingsByRole = new Map<string, ResolvedBinding[]>();
-  private readonly bindingsBySubject = new Map<string, ResolvedBinding[]>();
+  /** By subject ID: the bindings that name it, and a number for the subject (in the order met). */
+  private readonly bindingsBySubject = new Map<string, { no: number; bindings: ResolvedBinding[] }>();
   readonly resolvedBindings: ResolvedBinding[] = [];
   private readonly ruleIndex = new Map<string, RuleRef[]>();
   private readonly nonResourceRules: RuleRef[] = [];
   private readonly kubernetesVersion: string | null;
   /** A number per role ID, in the order roles were added: whoCan's tables are arrays by role number. */
   private readonly roleNumbers = new Map<string, number>();
-  /** A number per subject ID that a binding names (and system:masters), in the order they were met. */
-  private readonly subjectNumbers = new Map<string, number>();
-  /** Parallel to resolvedBindings: the role's number and the subjects' numbers. */
+  /** Parallel to resolvedBindings: the role's number; and all their subjects' numbers, in order. */
   private readonly resolvedRoleNo: number[] = [];
-  private readonly resolvedSubjectNos: number[][] = [];
-  /** who-can's precomputed tables; null after a virtual role or grant (rebuilt on the next whoCan). */
+  private readonly resolvedSubjectNo: number[] = [];
+  /** whoCan's tables: built by prepareWhoCan or the first whoCan, dropped by a virtual role or grant. */
   private whoCanTables: WhoCanTables | null = null;
 
   constructor(private readonly snapshot: Snapshot, opts: AuthorizeOptions = {}) {
@@ -108,9 +107,7 @@ export class RbacIndex {
       const roleNo = this.roleNumber(r.id);
       rules.forEach((rule, index) => this.indexRule({ roleId: r.id, roleNo, index, rule }));
     }
-    this.subjectNumber(groupId(MASTERS));
     for (const b of snapshot.bindings) this.resolveBinding(b);
-    this.whoCanTables = this.buildWhoCanTables();
   }
 
   private roleNumber(roleId: string): number {
@@ -119,18 +116,16 @@ export class RbacIndex {
     return n;
   }
 
-  private subjectNumber(subjectId: string): number {
-    let n = this.subjectNumbers.get(subjectId);
-    if (n === undefined) this.subjectNumbers.set(subjectId, (n = this.subjectNumbers.size));
-    return n;
-  }
-
   private addResolved(rb: ResolvedBinding, roleNo: number): void {
     this.resolvedBindings.push(rb);
     this.resolvedRoleNo.push(roleNo);
-    this.resolvedSubjectNos.push(rb.subjects.map((id) => this.subjectNumber(id)));
     push(this.bindingsByRole, rb.roleId, rb);
-    for (const id of rb.subjects) push(this.bindingsBySubject, id, rb);
+    for (const id of rb.subjects) {
+      let e = this.bindingsBySubject.get(id);
+      if (!e) this.bindingsBySubject.set(id, (e = { no: this.bindingsBySubject.size, bindings: [] }));
+      e.bindings.push(rb);
+      this.resolvedSubjectNo.push(e.no);
+    }
   }
 
   private where(id: string): [string | null, number | null] {
@@ -222,7 +217,7 @@ export class RbacIndex {
 
   /** Bindings naming exactly this subject ID (not through groups). */
   bindingsForSubject(subjectId: string): readonly ResolvedBinding[] {
-    return this.bindingsBySubject.get(subjectId) ?? [];
+    return this.bindingsBySubject.get(subjectId)?.bindings ?? [];
   }
 
   /** Every binding that applies to the user, anywhere (group memberships included). */
@@ -235,7 +230,7 @@ export class RbacIndex {
     const seen = new Set<ResolvedBinding>();
     const out: ResolvedBinding[] = [];
     for (const k of keys) {
-      for (const rb of this.bindingsBySubject.get(k) ?? []) {
+      for (const rb of this.bindingsBySubject.get(k)?.bindings ?? []) {
         if (!seen.has(rb)) {
           seen.add(rb);
           out.push(rb);
@@ -359,9 +354,17 @@ export class RbacIndex {
     return { subjects: subjectsOf(t, span, alternatives, allNs), partial: g.nPartial > 0 ? partialOf(t) : [] };
   }
 
+  /**
+   * Build whoCan's tables now (they are built on the first whoCan otherwise): one pass over the
+   * bindings that a server answering who-can does at load, so that no query pays for it.
+   */
+  prepareWhoCan(): void {
+    this.whoCanTables ??= this.buildWhoCanTables();
+  }
+
   /** whoCan's tables for the bindings and roles as they are now. */
   private buildWhoCanTables(): WhoCanTables {
-    return buildWhoCanTables(this.resolvedBindings, this.resolvedRoleNo, this.resolvedSubjectNos, [...this.subjectNumbers.keys()], [...this.roleNumbers.keys()], this.roleRules);
+    return buildWhoCanTables(this.resolvedBindings, this.resolvedRoleNo, this.resolvedSubjectNo, [...this.bindingsBySubject.keys()], [...this.roleNumbers.keys()], this.roleRules);
   }
 
   /**
@@ -502,24 +505,30 @@ interface Range {
 const compareResolved = (a: ResolvedBinding, b: ResolvedBinding): number => compareIds(a.binding.id, b.binding.id) || compareIds(a.roleId, b.roleId);
 
 /**
- * whoCan's tables. `subjectIds` and `roleIds` are indexed by the numbers in `resolvedSubjectNos` and
- * `resolvedRoleNo` (parallel to `resolved`); system:masters is among the subjects.
+ * whoCan's tables for the resolved bindings. `resolvedRoleNo` is parallel to `resolved`, and
+ * `resolvedSubjectNo` holds their subjects' numbers one after the other; `subjectIds` and `roleIds`
+ * are by number.
  */
 function buildWhoCanTables(
   resolved: readonly ResolvedBinding[],
   resolvedRoleNo: readonly number[],
-  resolvedSubjectNos: readonly (readonly number[])[],
-  subjectIds: readonly string[],
+  resolvedSubjectNo: readonly number[],
+  subjectIds: string[],
   roleIds: readonly string[],
   roleRules: ReadonlyMap<string, PolicyRule[]>,
 ): WhoCanTables {
   const nb = resolved.length;
   const indexes = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-  // Subjects are numbered anew in compareIds order.
+  // Subjects are numbered anew, in compareIds order; system:masters is always one.
+  const masters = groupId(MASTERS);
+  if (!subjectIds.includes(masters)) subjectIds.push(masters);
   const bySubjectId = indexes(subjectIds.length).sort((a, b) => compareIds(subjectIds[a], subjectIds[b]));
   const subjectRank = new Int32Array(subjectIds.length);
   bySubjectId.forEach((s, rank) => (subjectRank[s] = rank));
+  const subjectStart = new Int32Array(nb + 1);
+  for (let i = 0; i < nb; i++) subjectStart[i + 1] = subjectStart[i] + resolved[i].subjects.length;
 
+  // Namespaces, ranked; bindings come grouped by namespace, so a binding mostly has the previous one's.
   const nsSet = new Set<string>();
   let prevNs: string | null = null;
   for (const rb of resolved) if (rb.scope !== null && rb.scope !== prevNs) nsSet.add((prevNs = rb.scope));
@@ -527,30 +536,38 @@ function buildWhoCanTables(
   const nsRank = new Map<string, number>();
   namespaces.forEach((ns, i) => nsRank.set(ns, i));
   const scopeRank = new Int32Array(nb);
-  for (let i = 0; i < nb; i++) scopeRank[i] = resolved[i].scope === null ? -1 : nsRank.get(resolved[i].scope!)!;
+  prevNs = null;
+  for (let i = 0, rank = -1; i < nb; i++) {
+    const ns = resolved[i].scope;
+    if (ns !== prevNs) {
+      prevNs = ns;
+      rank = ns === null ? -1 : nsRank.get(ns)!;
+    }
+    scopeRank[i] = rank;
+  }
 
   // Keys: (binding ID, role ID) in compareVia order. Snapshots list bindings sorted by ID already.
   const byBinding = indexes(nb);
-  for (let i = 1; i < nb; i++) {
-    if (compareResolved(resolved[i - 1], resolved[i]) > 0) {
+  const newKey = new Uint8Array(nb);
+  for (let p = 0; p < nb; p++) {
+    const c = p === 0 ? -1 : compareResolved(resolved[byBinding[p - 1]], resolved[byBinding[p]]);
+    if (c > 0) {
       byBinding.sort((a, b) => compareResolved(resolved[a], resolved[b]));
-      break;
-    }
+      p = -1;
+    } else newKey[p] = c < 0 ? 1 : 0;
   }
   const keyOf = new Int32Array(nb);
   const keyBindingIds: string[] = [];
   const keyRoleNo: number[] = [];
   const keyScope: number[] = [];
-  let prev: ResolvedBinding | null = null;
-  for (const i of byBinding) {
-    const rb = resolved[i];
-    if (prev === null || prev.binding.id !== rb.binding.id || prev.roleId !== rb.roleId) {
-      keyBindingIds.push(rb.binding.id);
+  for (let p = 0; p < nb; p++) {
+    const i = byBinding[p];
+    if (newKey[p]) {
+      keyBindingIds.push(resolved[i].binding.id);
       keyRoleNo.push(resolvedRoleNo[i]);
       keyScope.push(scopeRank[i]);
     }
     keyOf[i] = keyBindingIds.length - 1;
-    prev = rb;
   }
 
   // Bindings by role (a counting sort), each role's cluster-wide bindings first, then by namespace.
@@ -576,10 +593,8 @@ function buildWhoCanTables(
   }
 
   // Entries: the bindings' subjects, in byRole order; the role ranges become entry positions.
-  let total = 0;
-  for (const nos of resolvedSubjectNos) total += nos.length;
-  const entrySubject = new Int32Array(total);
-  const entryKey = new Int32Array(total);
+  const entrySubject = new Int32Array(subjectStart[nb]);
+  const entryKey = new Int32Array(subjectStart[nb]);
   const roleNamespaces = new Array<string | Map<string, Range> | undefined>(nRoles).fill(undefined);
   let e = 0;
   let p = 0;
@@ -599,8 +614,8 @@ function buildWhoCanTables(
       }
       if (p === end) break;
       const i = byRole[p];
-      for (const s of resolvedSubjectNos[i]) {
-        entrySubject[e] = subjectRank[s];
+      for (let k = subjectStart[i]; k < subjectStart[i + 1]; k++) {
+        entrySubject[e] = subjectRank[resolvedSubjectNo[k]];
         entryKey[e++] = keyOf[i];
       }
     }
@@ -613,15 +628,20 @@ function buildWhoCanTables(
   for (const rules of roleRules.values()) ruleSpan = Math.max(ruleSpan, rules.length);
   // Grant numbers (key * ruleSpan * alternatives + ...) must stay exact in a double.
   if (keyBindingIds.length * ruleSpan * 4 > Number.MAX_SAFE_INTEGER) throw new Error('too many bindings and rules for who-can');
-  // Fresh copies of the strings an answer holds, made in one go: they sit together in memory, which
-  // makes JSON.stringify of a large answer about twice as fast as with the snapshot's scattered strings.
-  const sortedSubjects = bySubjectId.map((s) => subjectIds[s]);
-  const fresh = JSON.parse(JSON.stringify([sortedSubjects, keyBindingIds, roleIds, namespaces])) as [string[], string[], string[], string[]];
+  const fresh = copiedTogether([bySubjectId.map((s) => subjectIds[s]), keyBindingIds, roleIds, namespaces]);
   return {
-    subjectIds: fresh[0], masters: subjectRank[subjectIds.indexOf(groupId(MASTERS))], entrySubject, entryKey, roleStart, roleClusterEnd, roleEnd, roleNamespaces,
+    subjectIds: fresh[0], masters: subjectRank[subjectIds.indexOf(masters)], entrySubject, entryKey, roleStart, roleClusterEnd, roleEnd, roleNamespaces,
     keyBinding: fresh[1], keyRole: keyRoleNo.map((r) => fresh[2][r]), keyScope: Int32Array.from(keyScope), namespaces: fresh[3], ruleSpan,
     scratch: new WhoCanScratch(subjectIds.length),
   };
+}
+
+/**
+ * Copies of the strings an answer holds, made in one go so that they sit together in memory: that
+ * makes JSON.stringify of a large answer about twice as fast as with the snapshot's scattered strings.
+ */
+function copiedTogether(lists: (readonly string[])[]): string[][] {
+  return JSON.parse(JSON.stringify(lists)) as string[][];
 }
 
 /** The entries of role r's RoleBindings in one namespace. */

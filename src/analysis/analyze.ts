@@ -175,7 +175,13 @@ export class Analysis {
     if (limit <= 1) {
       const g = this.built.compiled;
       const indexes = given ? Int32Array.from(starts, (s) => g.indexOf.get(s) ?? -1) : this.defaultStartIndexes(q.includeSystem ?? false);
-      return this.shortestPaths(starts, indexes, to, maxHops);
+      const { found, warnings } = this.shortestPaths(starts, indexes, to, maxHops, (from, length, steps): AttackPath => ({
+        from,
+        to: to === 'nodes' ? steps[steps.length - 1].to : to,
+        length,
+        steps,
+      }));
+      return { paths: found, warnings };
     }
     // A malformed target is a usage error here; an unknown one (no field) gets its warning from searchPaths.
     const dist = this.distanceField(to, maxHops) ?? undefined;
@@ -188,10 +194,10 @@ export class Analysis {
    * followed by cluster-admin's path to the target (found once per query). Thousands of subjects
    * reach a secret that way, and each then costs one array, not one search.
    */
-  private shortestPaths(starts: readonly string[], indexes: Int32Array, to: string, maxHops: number): PathsResult {
+  private shortestPaths<T>(starts: readonly string[], indexes: Int32Array, to: string, maxHops: number, make: (from: string, length: number, steps: PathStep[]) => T): { found: T[]; warnings: Warning[] } {
     const g = this.built.compiled;
     const { targets, warnings } = resolveTarget(g, to);
-    if (targets.length === 0) return { paths: [], warnings };
+    if (targets.length === 0) return { found: [], warnings };
     const admin = g.indexOf.get(CLUSTER_ADMIN)!;
     const toAdmin = this.adminFinder(maxHops);
     const isTarget = g.borrowBytes();
@@ -202,7 +208,7 @@ export class Analysis {
     const finder = to === CLUSTER_ADMIN ? toAdmin : new PathFinder(g, dist, isTarget, scratch);
     const via = dist[admin];
     const suffix = to !== CLUSTER_ADMIN && via > 0 ? finder.from(admin) : null;
-    const byLength: AttackPath[][] = [];
+    const byLength: T[][] = [];
     for (let i = 0; i < starts.length; i++) {
       const s = starts[i];
       const si = indexes[i];
@@ -211,13 +217,13 @@ export class Analysis {
       if (suffix && adminDist[si] >= 0 && adminDist[si] + via === dist[si]) steps = toAdmin.from(si)!.steps.concat(suffix.steps);
       else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.from(si)!.steps;
       const length = pathLength(steps);
-      (byLength[length] ??= []).push({ from: s, to: to === 'nodes' ? steps[steps.length - 1].to : to, length, steps });
+      (byLength[length] ??= []).push(make(s, length, steps));
     }
     for (const t of targets) isTarget[t] = 0;
     g.releaseBytes(isTarget);
     g.releaseBytes(scratch);
     // Starts are in ID order and have one path each: by length, then start, is comparePaths' order.
-    return { paths: byLength.flatMap((x) => x ?? []), warnings };
+    return { found: byLength.flatMap((x) => x ?? []), warnings };
   }
 
   /** Shortest paths to cluster-admin, found once per node and kept for the life of the analysis. */
@@ -235,8 +241,10 @@ export class Analysis {
 
   /** Every subject that can obtain the secret's contents, with its shortest path. */
   secretReaders(secretId: string, opts: { maxHops?: number; includeSystem?: boolean } = {}): SecretReader[] {
-    const r = this.paths({ to: secretId, maxHops: opts.maxHops, includeSystem: opts.includeSystem });
-    return r.paths.map((p: AttackPath) => ({ subject: p.from, length: p.length, steps: p.steps }));
+    const includeSystem = opts.includeSystem ?? false;
+    const starts = this.defaultStarts(includeSystem);
+    const make = (subject: string, length: number, steps: PathStep[]): SecretReader => ({ subject, length, steps });
+    return this.shortestPaths(starts, this.defaultStartIndexes(includeSystem), secretId, opts.maxHops ?? DEFAULT_MAX_HOPS, make).found;
   }
 
   /** Secrets ranked by how many non-system subjects can reach them. */

@@ -56,21 +56,35 @@ export function resolveTarget(g: CompiledGraph, to: string): { targets: number[]
 /** Turn a chain of raw edges into steps: aggregate hops fold into the step that entered them. */
 export function stepsFromEdges(g: CompiledGraph, edges: readonly number[]): PathStep[] {
   const steps: PathStep[] = [];
+  const agg = g.aggregates;
   let i = 0;
   while (i < edges.length) {
-    const e = edges[i++];
-    const a = g.edgeAttrs[e];
-    const step: PathStep = { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[e]], technique: a.kind, evidence: [...a.evidence], explanation: a.explanation };
-    while (step.to.startsWith('Agg:') && i < edges.length) {
-      const x = edges[i++];
-      const xa = g.edgeAttrs[x];
-      step.to = g.ids[g.edgeDst[x]];
+    const first = edges[i++];
+    const from = i;
+    while (i < edges.length && agg[g.edgeDst[edges[i - 1]]]) i++;
+    steps.push(foldStep(g, first, edges, from, i));
+  }
+  return steps;
+}
+
+/**
+ * One step: edge `first`, followed by the aggregate expansions rest[from..to) folded into it (its
+ * target becomes the real node they lead to). Evidence arrays are shared with the graph when
+ * nothing is folded: treat steps as read-only.
+ */
+function foldStep(g: CompiledGraph, first: number, rest: readonly number[], from: number, to: number): PathStep {
+  const a = g.edgeAttrs[first];
+  const last = to > from ? rest[to - 1] : first;
+  const step: PathStep = { from: g.ids[g.edgeSrc[first]], to: g.ids[g.edgeDst[last]], technique: a.kind, evidence: a.evidence, explanation: a.explanation };
+  if (to > from) {
+    step.evidence = [...a.evidence];
+    for (let k = from; k < to; k++) {
+      const xa = g.edgeAttrs[rest[k]];
       for (const ev of xa.evidence) if (!step.evidence.includes(ev)) step.evidence.push(ev);
       if (xa.explanation) step.explanation += `${/ (as|mount|on|so)$/.test(step.explanation) ? ' ' : ': '}${xa.explanation}`;
     }
-    steps.push(step);
   }
-  return steps;
+  return step;
 }
 
 export function pathLength(steps: readonly PathStep[]): number {
@@ -168,12 +182,15 @@ export class PathFinder {
       const e = g.outEdges[k];
       const x = g.edgeDst[e];
       if (dist[x] < 0 || dist[x] + g.edgeWeight[e] !== dist[v]) continue;
-      if (isTarget[x]) return { prefix: [e], rest: null, steps: [stepOf(g, e)] };
+      if (isTarget[x]) return { prefix: [e], rest: null, steps: [foldStep(g, e, NO_EDGES, 0, 0)] };
       const rest = this.from(x);
       if (!rest) return null;
       const skip = agg[x] ? 1 : 0;
       const steps = new Array<PathStep>(rest.steps.length + 1 - skip);
-      steps[0] = agg[x] ? stepsFromEdges(g, [e, ...this.aggregateChain(x, rest)])[0] : stepOf(g, e);
+      if (agg[x]) {
+        const chain = this.aggregateChain(x, rest);
+        steps[0] = foldStep(g, e, chain, 0, chain.length);
+      } else steps[0] = foldStep(g, e, NO_EDGES, 0, 0);
       for (let i = skip; i < rest.steps.length; i++) steps[i + 1 - skip] = rest.steps[i];
       return { prefix: [e], rest, steps };
     }
@@ -230,11 +247,7 @@ export class PathFinder {
   }
 }
 
-/** One edge as a step on its own (its evidence array shared with the graph). */
-function stepOf(g: CompiledGraph, e: number): PathStep {
-  const a = g.edgeAttrs[e];
-  return { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[e]], technique: a.kind, evidence: a.evidence, explanation: a.explanation };
-}
+const NO_EDGES: readonly number[] = [];
 
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
 export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number, scratch?: Uint8Array): number[][] {

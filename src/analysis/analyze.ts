@@ -205,7 +205,8 @@ export class Analysis {
     const scratch = g.borrowBytes();
     const dist = this.distanceField(to, maxHops)!;
     const adminDist = this.distanceField(CLUSTER_ADMIN, maxHops)!;
-    const finder = to === CLUSTER_ADMIN ? toAdmin : new PathFinder(g, dist, isTarget, scratch);
+    const slot = g.borrowInts();
+    const finder = to === CLUSTER_ADMIN ? toAdmin : new PathFinder(g, dist, isTarget, { onPath: scratch, slot });
     const via = dist[admin];
     const suffix = to !== CLUSTER_ADMIN && via > 0 ? finder.from(admin) : null;
     const byLength: T[][] = [];
@@ -220,8 +221,10 @@ export class Analysis {
       (byLength[length] ??= []).push(make(s, length, steps));
     }
     for (const t of targets) isTarget[t] = 0;
+    if (finder !== toAdmin) finder.release();
     g.releaseBytes(isTarget);
     g.releaseBytes(scratch);
+    g.releaseInts(slot);
     // Starts are in ID order and have one path each: by length, then start, is comparePaths' order.
     return { found: byLength.flatMap((x) => x ?? []), warnings };
   }

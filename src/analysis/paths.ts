@@ -147,25 +147,48 @@ export function foundEdges(f: Found): number[] {
  * evidence arrays with the graph: treat them as read-only.
  */
 export class PathFinder {
-  private readonly memo = new Map<number, Found | null>();
+  /** Per node: 0 not searched yet, 1 searching or no path, k + 2 the path is found[k]. */
+  private readonly slot: Int32Array;
+  private readonly found: Found[] = [];
+  private readonly touched: number[] = [];
   private readonly onPath: Uint8Array;
 
-  /** `onPath`: a zeroed byte per node, left zeroed (default: a new one). */
-  constructor(private readonly g: CompiledGraph, private readonly dist: Int32Array, private readonly isTarget: Uint8Array, onPath?: Uint8Array) {
-    this.onPath = onPath ?? new Uint8Array(g.nodeCount);
+  /**
+   * `scratch`: a zeroed byte and a zeroed int per node, to reuse across searches (default: new
+   * ones). `release()` zeroes them again.
+   */
+  constructor(
+    private readonly g: CompiledGraph,
+    private readonly dist: Int32Array,
+    private readonly isTarget: Uint8Array,
+    scratch?: { onPath: Uint8Array; slot: Int32Array },
+  ) {
+    this.onPath = scratch?.onPath ?? new Uint8Array(g.nodeCount);
+    this.slot = scratch?.slot ?? new Int32Array(g.nodeCount);
   }
 
   from(v: number): Found | null {
     if (this.dist[v] < 0) return null;
-    let r = this.memo.get(v);
-    if (r === undefined) {
-      // Marked while in progress: were the zero-length steps ever to form a cycle, the search
-      // would go round it as "no path this way" instead of without end.
-      this.memo.set(v, null);
-      r = this.direct(v) ?? this.search(v);
-      this.memo.set(v, r);
+    const s = this.slot[v];
+    if (s >= 2) return this.found[s - 2];
+    if (s === 1) return null;
+    // Marked while in progress: were the zero-length steps ever to form a cycle, the search
+    // would go round it as "no path this way" instead of without end.
+    this.slot[v] = 1;
+    this.touched.push(v);
+    const r = this.direct(v) ?? this.search(v);
+    if (r) {
+      this.found.push(r);
+      this.slot[v] = this.found.length + 1;
     }
     return r;
+  }
+
+  /** Zero the scratch arrays again (the finder is not used afterwards). */
+  release(): void {
+    for (const v of this.touched) this.slot[v] = 0;
+    this.touched.length = 0;
+    this.found.length = 0;
   }
 
   /**
@@ -352,7 +375,7 @@ export function searchPaths(input: SearchInput): PathsResult {
 
 function findPaths(input: SearchInput, dist: Int32Array, isTarget: Uint8Array, scratch: Uint8Array, paths: AttackPath[]): void {
   const { graph: g, maxHops, limit } = input;
-  const finder = limit <= 1 ? new PathFinder(g, dist, isTarget, scratch) : null;
+  const finder = limit <= 1 ? new PathFinder(g, dist, isTarget, { onPath: scratch, slot: new Int32Array(g.nodeCount) }) : null;
   const add = (s: string, steps: PathStep[]): void => {
     const last = steps[steps.length - 1];
     paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });

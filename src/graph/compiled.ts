@@ -163,6 +163,17 @@ export class CompiledGraph {
     if (this.bytePool.length < 4) this.bytePool.push(a);
   }
 
+  private readonly intPool: Int32Array[] = [];
+
+  /** A zeroed int per node; give it back zeroed with `releaseInts`. */
+  borrowInts(): Int32Array {
+    return this.intPool.pop() ?? new Int32Array(this.ids.length);
+  }
+
+  releaseInts(a: Int32Array): void {
+    if (this.intPool.length < 2) this.intPool.push(a);
+  }
+
   private bfs01(targets: readonly number[], maxHops: number, opaque: number, dist: Int32Array, done: Uint8Array): void {
     // Level by level: weight-0 edges stay on the current level, weight-1 edges feed the next.
     let level: number[] = [];

@@ -9,3 +9,17 @@ export interface CliIO {
   isTTY: boolean;
   env: Record<string, string | undefined>;
 }
+
+/** Resolves when the long-running command should stop: the signal aborts, or SIGINT / SIGTERM. */
+export function untilStopped(signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onSignal = (): void => resolve();
+    if (signal) {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', onSignal, { once: true });
+      return;
+    }
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

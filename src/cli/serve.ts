@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { CLUSTER_ADMIN } from '../ids.js';
 import type { InformerStats } from '../ingest/kube-watch.js';
 import type { ApiServer } from '../server/http.js';
-import type { CliIO } from './io.js';
+import { untilStopped, type CliIO } from './io.js';
 import type { LiveWatch, LiveWatchOptions } from './watch.js';
 
 interface ServeOptions extends LiveWatchOptions {
@@ -174,16 +174,7 @@ Examples:
     const current = server.served;
     io.stderr(`rbacgraph serve: listening on ${server.url()} (${current ? `snapshot ${current.snapshot.hash}` : 'reading the cluster: /healthz is 503 until the first snapshot is analysed'})${token ? '; bearer token required' : ''}\n`);
 
-    await new Promise<void>((resolve) => {
-      const onSignal = (): void => resolve();
-      if (runOpts.signal) {
-        if (runOpts.signal.aborted) resolve();
-        runOpts.signal.addEventListener('abort', onSignal, { once: true });
-        return;
-      }
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
+    await untilStopped(runOpts.signal);
     await Promise.all([server.close(), watch?.stop()]);
     io.stderr('rbacgraph serve: stopped\n');
     setExit(0);

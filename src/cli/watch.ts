@@ -5,7 +5,7 @@ import { formatWarning, UsageError } from '../errors.js';
 import type { ClusterWatcher } from '../ingest/kube-watch.js';
 import type { DriftEvent, DriftState } from '../ingest/kube-drift.js';
 import type { Snapshot } from '../snapshot/types.js';
-import type { CliIO } from './io.js';
+import { untilStopped, type CliIO } from './io.js';
 import { positiveInt } from './paths.js';
 
 export interface LiveWatchOptions {
@@ -153,16 +153,7 @@ Examples:
   rbacgraph watch --kubeconfig in-cluster | jq -c 'select(.event == "path-added")'`);
   cmd.action(async (opts: LiveWatchOptions) => {
     const live = await startLiveWatch(opts, io, (e) => io.stdout(`${JSON.stringify(e)}\n`));
-    await new Promise<void>((resolve) => {
-      const onSignal = (): void => resolve();
-      if (runOpts.signal) {
-        if (runOpts.signal.aborted) resolve();
-        runOpts.signal.addEventListener('abort', onSignal, { once: true });
-        return;
-      }
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
+    await untilStopped(runOpts.signal);
     await live.stop();
     setExit(0);
   });

@@ -230,6 +230,8 @@ async function taskRbac(a: ChildArgs, rss: RssSampler, prof: Profiler): Promise<
   const ing = ingest(a.file);
   const t1 = performance.now();
   const index = new RbacIndex(ing.snapshot);
+  // who-can's tables are part of loading an index that answers who-can (built lazily otherwise).
+  index.prepareWhoCan();
   const t2 = performance.now();
   const loadPeak = rss.phase();
   const queries = whoCanQueries(ing.snapshot, a.seed, a.queries);

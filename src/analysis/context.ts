@@ -1,6 +1,6 @@
 // What techniques read: the snapshot, the RBAC index, prebuilt lookups, and the aggregate nodes they may target.
 
-import { ANY_NODE, nodeId, saId } from '../ids.js';
+import { ANY_NODE, nodeId, saId, secretId } from '../ids.js';
 import type { Grant, RbacIndex } from '../rbac/authorizer.js';
 import { SA_TOKEN_TYPE } from '../snapshot/normalize.js';
 import type { Pod, PodSpec, Secret, ServiceAccount, Snapshot, Workload } from '../snapshot/types.js';
@@ -24,6 +24,8 @@ export class SnapshotIndex {
   readonly tokenHolder = new Map<string, string>();
   readonly nodes = new Set<string>();
   private readonly nsLabels = new Map<string, Record<string, string>>();
+  private readonly saIdCache = new Map<string, Map<string, string>>();
+  private readonly secretIdCache = new Map<string, Map<string, string>>();
   private readonly hostPathClaims = new Set<string>();
 
   constructor(readonly snapshot: Snapshot) {
@@ -89,6 +91,20 @@ export class SnapshotIndex {
   psaForbidsHostAccess(ns: string): boolean {
     const level = this.nsLabels.get(ns)?.[PSA_ENFORCE_LABEL];
     return level !== undefined && level !== 'privileged';
+  }
+
+  /**
+   * `saId(ns, name)`, one string per ID. Techniques emit hundreds of thousands of edges to the same
+   * few service accounts and secrets: a string the graph has seen before is looked up without
+   * being copied and hashed again.
+   */
+  saIdOf(ns: string, name: string): string {
+    return intern(this.saIdCache, ns, name, saId);
+  }
+
+  /** `secretId(ns, name)`, one string per ID (see saIdOf). */
+  secretIdOf(ns: string, name: string): string {
+    return intern(this.secretIdCache, ns, name, secretId);
   }
 
   psaLevel(ns: string): string | null {
@@ -192,4 +208,12 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);
   if (l) l.push(v);
   else m.set(k, [v]);
+}
+
+function intern(cache: Map<string, Map<string, string>>, ns: string, name: string, make: (ns: string, name: string) => string): string {
+  let byName = cache.get(ns);
+  if (!byName) cache.set(ns, (byName = new Map()));
+  let id = byName.get(name);
+  if (id === undefined) byName.set(name, (id = make(ns, name)));
+  return id;
 }

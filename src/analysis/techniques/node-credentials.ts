@@ -1,6 +1,5 @@
 // NODE_CREDENTIALS: root on a node is every identity and secret of the pods on it.
 
-import { saId, secretId } from '../../ids.js';
 import { isStaticPodOwner } from '../context.js';
 import { defineTechnique } from '../technique.js';
 import { mountedSecrets } from './secret-mount.js';
@@ -21,11 +20,11 @@ export default defineTechnique({
     for (const [node, pods] of ctx.index.podsByNode) {
       for (const p of pods) {
         if (isStaticPodOwner(p.owner)) continue; // no service account, no API secrets
-        const sa = saId(p.namespace, p.spec.serviceAccountName);
+        const sa = ctx.index.saIdOf(p.namespace, p.spec.serviceAccountName);
         yield { from: node, to: sa, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} runs there as ${p.namespace}/${p.spec.serviceAccountName}` };
         const names = new Set([...mountedSecrets(p.spec), ...p.spec.imagePullSecrets]);
         for (const name of [...names].sort()) {
-          const id = secretId(p.namespace, name);
+          const id = ctx.index.secretIdOf(p.namespace, name);
           yield { from: node, to: id, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} there references secret ${p.namespace}/${name}` };
           const holder = ctx.index.tokenHolder.get(id);
           if (holder) yield { from: node, to: holder, evidence: [p.id, id], explanation: `pod ${p.namespace}/${p.name} there mounts ${p.namespace}/${name}, a legacy token` };

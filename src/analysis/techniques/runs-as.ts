@@ -1,6 +1,5 @@
 // RUNS_AS: a pod (or workload template) holds its service account's token when it is mounted.
 
-import { saId } from '../../ids.js';
 import { defineTechnique } from '../technique.js';
 
 export default defineTechnique({
@@ -18,12 +17,12 @@ export default defineTechnique({
   *derive(ctx) {
     for (const p of ctx.snapshot.pods) {
       if (!ctx.index.tokenMounted(p.namespace, p.spec, p.owner)) continue;
-      const sa = saId(p.namespace, p.spec.serviceAccountName);
+      const sa = ctx.index.saIdOf(p.namespace, p.spec.serviceAccountName);
       yield { from: p.id, to: sa, evidence: [p.id], explanation: `the pod mounts the token of ${p.namespace}/${p.spec.serviceAccountName}` };
     }
     for (const w of ctx.snapshot.workloads) {
       if (!ctx.index.tokenMounted(w.namespace, w.template)) continue;
-      const sa = saId(w.namespace, w.template.serviceAccountName);
+      const sa = ctx.index.saIdOf(w.namespace, w.template.serviceAccountName);
       yield { from: w.id, to: sa, evidence: [w.id], explanation: `its pods mount the token of ${w.namespace}/${w.template.serviceAccountName}` };
     }
   },

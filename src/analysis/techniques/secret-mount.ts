@@ -1,6 +1,5 @@
 // SECRET_MOUNT: a pod holds the secrets its volumes, projected volumes and environment reference.
 
-import { saId, secretId } from '../../ids.js';
 import type { PodSpec } from '../../snapshot/types.js';
 import { isStaticPodOwner } from '../context.js';
 import { defineTechnique } from '../technique.js';
@@ -28,9 +27,9 @@ export default defineTechnique({
     const emit = function* (from: string, ns: string, spec: PodSpec, owner: string | null) {
       // The pod's own service account is left to RUNS_AS only when its token is mounted anyway: with
       // `automountServiceAccountToken: false` a volume of its legacy token secret is the only way to it.
-      const own = ctx.index.tokenMounted(ns, spec, owner) ? saId(ns, spec.serviceAccountName) : null;
+      const own = ctx.index.tokenMounted(ns, spec, owner) ? ctx.index.saIdOf(ns, spec.serviceAccountName) : null;
       for (const name of mountedSecrets(spec)) {
-        const id = secretId(ns, name);
+        const id = ctx.index.secretIdOf(ns, name);
         yield { from, to: id, evidence: [from], explanation: `references secret ${ns}/${name}` };
         const holder = ctx.index.tokenHolder.get(id);
         if (holder && holder !== own) {

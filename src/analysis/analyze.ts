@@ -48,8 +48,11 @@ export interface SecretReader {
 
 export const BOOTSTRAP_LABEL = 'kubernetes.io/bootstrapping';
 
-/** Distance fields kept besides cluster-admin's (each is 4 bytes per node). */
+/** Distance fields kept besides the hubs' (each is 4 bytes per node). */
 const RECENT_FIELDS = 8;
+
+/** Nodes that most paths pass: cluster-admin, and root on any node (a privileged pod anywhere). */
+const HUBS = [CLUSTER_ADMIN, 'Agg:nodes'];
 
 export class Analysis {
   readonly rbac: RbacIndex;
@@ -57,8 +60,8 @@ export class Analysis {
   readonly warnings: Warning[];
   private readonly systemSubjects: Set<string>;
   private readonly subjects: string[];
-  /** Distance fields to cluster-admin by hop limit: the reverse search runs once, queries reuse it. */
-  private readonly adminDist = new Map<number, Int32Array>();
+  /** Distance fields to the hubs (by node and hop limit): each search runs once, queries reuse it. */
+  private readonly hubDist = new Map<string, Int32Array>();
   /** The last few other distance fields (one per target and hop limit), most recent last. */
   private readonly recentDist = new Map<string, Int32Array>();
   private readonly startsCache: [string[] | null, string[] | null] = [null, null];
@@ -117,20 +120,16 @@ export class Analysis {
   }
 
   /**
-   * dist[i] = fewest counted steps from node i to the target (-1: none within maxHops). Every
-   * path either avoids cluster-admin or passes it, and cluster-admin's own field is cached, so
-   * for any other target only the part of the graph that reaches it without cluster-admin is
-   * searched: dist = min(that search, dist to cluster-admin + cluster-admin's distance to the
-   * target). Exact, so paths are the same as from a full search.
+   * dist[i] = fewest counted steps from node i to the target (-1: none within maxHops). Most of the
+   * graph reaches a secret through a few hubs (cluster-admin, "root on any node"), whose own
+   * fields are cached: only the part of the graph that reaches the target without passing a hub
+   * is searched, and for each hub h, dist = min(that search, dist to h + h's distance to the
+   * target). Exact (a shortest path's last hub splits it into a hub's field and a hub-free
+   * rest), so paths are the same as from a full search.
    */
   distanceField(to: string, maxHops: number): Int32Array | null {
     const g = this.built.compiled;
-    const admin = g.indexOf.get(CLUSTER_ADMIN)!;
-    if (to === CLUSTER_ADMIN) {
-      let d = this.adminDist.get(maxHops);
-      if (!d) this.adminDist.set(maxHops, (d = g.distancesTo([admin], maxHops)));
-      return d;
-    }
+    if (to === CLUSTER_ADMIN) return this.hubField(g.indexOf.get(CLUSTER_ADMIN)!, maxHops);
     const key = `${to}\u0000${maxHops}`;
     const hit = this.recentDist.get(key);
     if (hit) {
@@ -148,18 +147,32 @@ export class Analysis {
       this.recentDist.delete(oldest);
       reuse = field;
     }
-    const dist = g.distancesTo(targets, maxHops, admin, reuse);
-    const via = dist[admin];
-    if (via >= 0) {
-      const toAdmin = this.distanceField(CLUSTER_ADMIN, maxHops)!;
+    const hubs = HUBS.map((h) => g.indexOf.get(h)).filter((h): h is number => h !== undefined);
+    const opaque = g.borrowBytes();
+    for (const h of hubs) opaque[h] = 1;
+    const dist = g.distancesTo(targets, maxHops, opaque, reuse);
+    for (const h of hubs) opaque[h] = 0;
+    g.releaseBytes(opaque);
+    for (const h of hubs) {
+      const via = dist[h];
+      if (via < 0) continue;
+      const toHub = this.hubField(h, maxHops);
       for (let i = 0; i < dist.length; i++) {
-        const a = toAdmin[i];
+        const a = toHub[i];
         if (a < 0 || a + via > maxHops) continue;
         if (dist[i] < 0 || a + via < dist[i]) dist[i] = a + via;
       }
     }
     this.recentDist.set(key, dist);
     return dist;
+  }
+
+  /** A hub's own distance field, computed once per hop limit. */
+  private hubField(hub: number, maxHops: number): Int32Array {
+    const key = `${hub}\u0000${maxHops}`;
+    let d = this.hubDist.get(key);
+    if (!d) this.hubDist.set(key, (d = this.built.compiled.distancesTo([hub], maxHops)));
+    return d;
   }
 
   hasNode(id: string): boolean {

@@ -73,13 +73,13 @@ export function stepsFromEdges(g: CompiledGraph, edges: readonly number[]): Path
  * nothing is folded: treat steps as read-only.
  */
 function foldStep(g: CompiledGraph, first: number, rest: readonly number[], from: number, to: number): PathStep {
-  const a = g.edgeAttrs[first];
+  const a = g.edgeInfo[first];
   const last = to > from ? rest[to - 1] : first;
-  const step: PathStep = { from: g.ids[g.edgeSrc[first]], to: g.ids[g.edgeDst[last]], technique: a.kind, evidence: a.evidence, explanation: a.explanation };
+  const step: PathStep = { from: g.ids[g.edgeSrc[first]], to: g.ids[g.edgeDst[last]], technique: g.kindOf(first), evidence: a.evidence, explanation: a.explanation };
   if (to > from) {
     step.evidence = [...a.evidence];
     for (let k = from; k < to; k++) {
-      const xa = g.edgeAttrs[rest[k]];
+      const xa = g.edgeInfo[rest[k]];
       for (const ev of xa.evidence) if (!step.evidence.includes(ev)) step.evidence.push(ev);
       if (xa.explanation) step.explanation += `${/ (as|mount|on|so)$/.test(step.explanation) ? ' ' : ': '}${xa.explanation}`;
     }
@@ -331,7 +331,7 @@ export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget:
       if (visited.has(v) || dist[v] < 0) continue;
       const cost = p.cost + g.edgeWeight[e];
       if (cost + dist[v] > maxHops) continue;
-      pushH({ edges: [...p.edges, e], node: v, cost, key: `${p.key}\u0001${g.ids[v]}\u0002${g.edgeAttrs[e].kind}` });
+      pushH({ edges: [...p.edges, e], node: v, cost, key: `${p.key}\u0001${g.ids[v]}\u0002${g.kindOf(e)}` });
     }
   }
   return out;

@@ -9,7 +9,7 @@ import type { Grant, RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, MASTERS, saGroup } from '../rbac/subjects.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { CompiledGraph } from './compiled.js';
-import { EXPANDS, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
+import { EXPANDS, KIND_RANK, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
 
 export type AttackGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
 
@@ -137,7 +137,8 @@ class EdgeStore {
   private readonly nodeIndex = new Map<string, number>();
   readonly src: number[] = [];
   readonly dst: number[] = [];
-  readonly attrs: EdgeAttributes[] = [];
+  readonly kinds: number[] = [];
+  readonly edges: AttackEdge[] = [];
   /** Aggregates whose members have been added. */
   readonly expanded = new Set<string>();
 
@@ -162,8 +163,8 @@ class EdgeStore {
     if (e.from === e.to) return;
     this.src.push(this.node(e.from));
     this.dst.push(this.node(e.to));
-    const weight = kind === EXPANDS || ZERO_LENGTH_TECHNIQUES.has(kind) ? 0 : 1;
-    this.attrs.push({ kind, evidence: e.evidence, explanation: e.explanation, weight });
+    this.kinds.push(KIND_RANK.get(kind)!);
+    this.edges.push(e);
   }
 
   /** Every node that can reach any of `targets`. */
@@ -200,7 +201,7 @@ class EdgeStore {
   }
 
   compile(): CompiledGraph {
-    return CompiledGraph.fromEdges(this.names, this.src, this.dst, this.attrs);
+    return CompiledGraph.fromEdges(this.names, this.src, this.dst, this.kinds, this.edges);
   }
 }
 

@@ -1,17 +1,27 @@
 // A compact array form of the attack graph for searches: integer node IDs, CSR adjacency both ways.
 
 import { MultiDirectedGraph } from 'graphology';
-import { KIND_RANK, nodeKindOf, type EdgeAttributes, type NodeAttributes } from './schema.js';
+import { EDGE_KINDS, EXPANDS, KIND_RANK, nodeKindOf, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
+
+/** What an edge says beyond its ends and kind: a technique's AttackEdge fits. */
+export interface EdgeInfo {
+  readonly evidence: string[];
+  readonly explanation: string;
+}
+
+/** Weight by kind rank: 0 for aggregate expansions and zero-length techniques, else 1. */
+const WEIGHT_OF_KIND = Uint8Array.from(EDGE_KINDS, (k) => (k === EXPANDS || ZERO_LENGTH_TECHNIQUES.has(k) ? 0 : 1));
 
 export class CompiledGraph {
   /** Node IDs in sorted order: a node's index is its rank. */
   readonly ids: string[];
   readonly indexOf: ReadonlyMap<string, number>;
-  /** Per edge: source, target, weight, attributes. */
+  /** Per edge: source, target, kind (a rank in EDGE_KINDS), weight, evidence and explanation. */
   readonly edgeSrc: Int32Array;
   readonly edgeDst: Int32Array;
+  readonly edgeKind: Uint8Array;
   readonly edgeWeight: Uint8Array;
-  readonly edgeAttrs: EdgeAttributes[];
+  readonly edgeInfo: readonly EdgeInfo[];
   /** Out-edges of node i: outEdges[outStart[i] .. outStart[i+1]), sorted by target ID, then kind. */
   readonly outStart: Int32Array;
   readonly outEdges: Int32Array;
@@ -19,15 +29,16 @@ export class CompiledGraph {
   readonly inStart: Int32Array;
   readonly inEdges: Int32Array;
 
-  private constructor(ids: string[], indexOf: Map<string, number>, src: Int32Array, dst: Int32Array, attrs: EdgeAttributes[], kind: Uint8Array) {
+  private constructor(ids: string[], indexOf: Map<string, number>, src: Int32Array, dst: Int32Array, kind: Uint8Array, info: EdgeInfo[]) {
     this.ids = ids;
     this.indexOf = indexOf;
     this.edgeSrc = src;
     this.edgeDst = dst;
-    this.edgeAttrs = attrs;
-    const m = attrs.length;
+    this.edgeKind = kind;
+    this.edgeInfo = info;
+    const m = info.length;
     this.edgeWeight = new Uint8Array(m);
-    for (let e = 0; e < m; e++) this.edgeWeight[e] = attrs[e].weight;
+    for (let e = 0; e < m; e++) this.edgeWeight[e] = WEIGHT_OF_KIND[kind[e]];
     const n = ids.length;
     // Edges arrive sorted by (source, target, kind): the out-lists are the edges in order.
     this.outStart = starts(n, src);
@@ -36,12 +47,23 @@ export class CompiledGraph {
     this.inEdges = sortedBy(n, dst, src, kind);
   }
 
+  kindOf(e: number): EdgeKind {
+    return EDGE_KINDS[this.edgeKind[e]];
+  }
+
+  /** An edge's attributes as one object (made on each call). */
+  attributes(e: number): EdgeAttributes {
+    const i = this.edgeInfo[e];
+    return { kind: this.kindOf(e), evidence: i.evidence, explanation: i.explanation, weight: this.edgeWeight[e] as 0 | 1 };
+  }
+
   /**
-   * From edges over nodes numbered in any order (`names[i]` is node i's ID). Parallel edges of one
-   * kind between the same two nodes become one: the one whose evidence sorts first (the first
-   * given among equals), so the result does not depend on the order techniques ran in.
+   * From edges over nodes numbered in any order (`names[i]` is node i's ID, `kinds[e]` a rank in
+   * EDGE_KINDS). Parallel edges of one kind between the same two nodes become one: the one whose
+   * evidence sorts first (the first given among equals), so the result does not depend on the
+   * order techniques ran in. `info` objects are kept as they are (techniques' edges are not copied).
    */
-  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], attrs: readonly EdgeAttributes[]): CompiledGraph {
+  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], kinds: readonly number[], info: readonly EdgeInfo[]): CompiledGraph {
     const n = names.length;
     // The default sort compares UTF-16 code units, as `<` does (and compareIds).
     const ids = [...names].sort();
@@ -49,14 +71,13 @@ export class CompiledGraph {
     for (let r = 0; r < n; r++) at.set(ids[r], r);
     const rank = new Int32Array(n);
     for (let i = 0; i < n; i++) rank[i] = at.get(names[i])!;
-    const m = attrs.length;
+    const m = info.length;
     const s = new Int32Array(m);
     const d = new Int32Array(m);
-    const k = new Uint8Array(m);
+    const k = Uint8Array.from(kinds);
     for (let e = 0; e < m; e++) {
       s[e] = rank[src[e]];
       d[e] = rank[dst[e]];
-      k[e] = KIND_RANK.get(attrs[e].kind)!;
     }
     const sorted = sortedBy(n, s, d, k);
     const keep: number[] = [];
@@ -65,22 +86,22 @@ export class CompiledGraph {
       const last = keep.length - 1;
       const b = last >= 0 ? keep[last] : -1;
       if (b >= 0 && s[b] === s[e] && d[b] === d[e] && k[b] === k[e]) {
-        if (attrs[e].evidence.join('\n') < attrs[b].evidence.join('\n')) keep[last] = e;
+        if (info[e].evidence.join('\n') < info[b].evidence.join('\n')) keep[last] = e;
       } else keep.push(e);
     }
     const kept = keep.length;
     const ks = new Int32Array(kept);
     const kd = new Int32Array(kept);
     const kk = new Uint8Array(kept);
-    const ka = new Array<EdgeAttributes>(kept);
+    const ki = new Array<EdgeInfo>(kept);
     for (let j = 0; j < kept; j++) {
       const e = keep[j];
       ks[j] = s[e];
       kd[j] = d[e];
       kk[j] = k[e];
-      ka[j] = attrs[e];
+      ki[j] = info[e];
     }
-    return new CompiledGraph(ids, at, ks, kd, ka, kk);
+    return new CompiledGraph(ids, at, ks, kd, kk, ki);
   }
 
   static fromGraphology(graph: MultiDirectedGraph<NodeAttributes, EdgeAttributes>): CompiledGraph {
@@ -88,24 +109,25 @@ export class CompiledGraph {
     const at = new Map(names.map((id, i) => [id, i]));
     const src: number[] = [];
     const dst: number[] = [];
-    const attrs: EdgeAttributes[] = [];
+    const kinds: number[] = [];
+    const info: EdgeInfo[] = [];
     graph.forEachEdge((_key, a, source, target) => {
       src.push(at.get(source)!);
       dst.push(at.get(target)!);
-      attrs.push(a);
+      kinds.push(KIND_RANK.get(a.kind)!);
+      info.push(a);
     });
-    return CompiledGraph.fromEdges(names, src, dst, attrs);
+    return CompiledGraph.fromEdges(names, src, dst, kinds, info);
   }
 
   /** The graphology form: one node per ID (with its kind), one edge keyed `KIND|FROM|TO` per edge. */
   toGraphology(): MultiDirectedGraph<NodeAttributes, EdgeAttributes> {
     const graph = new MultiDirectedGraph<NodeAttributes, EdgeAttributes>();
     for (const id of this.ids) graph.addNode(id, { kind: nodeKindOf(id) });
-    for (let e = 0; e < this.edgeAttrs.length; e++) {
-      const a = this.edgeAttrs[e];
+    for (let e = 0; e < this.edgeInfo.length; e++) {
       const from = this.ids[this.edgeSrc[e]];
       const to = this.ids[this.edgeDst[e]];
-      graph.addDirectedEdgeWithKey(`${a.kind}|${from}|${to}`, from, to, a);
+      graph.addDirectedEdgeWithKey(`${this.kindOf(e)}|${from}|${to}`, from, to, this.attributes(e));
     }
     return graph;
   }
@@ -129,16 +151,16 @@ export class CompiledGraph {
   }
 
   get edgeCount(): number {
-    return this.edgeAttrs.length;
+    return this.edgeInfo.length;
   }
 
   /**
    * 0-1 BFS backwards from the targets: dist[i] = fewest counted steps from node i to any target
    * (-1: unreachable). Edges of weight 0 (MEMBER_OF, RUNS_AS, aggregate expansions) cost nothing.
-   * A node in `opaque` gets its distance but is not searched through (its predecessors are not
-   * reached by way of it).
+   * A node marked in `opaque` gets its distance but is not searched through (its predecessors are
+   * not reached by way of it).
    */
-  distancesTo(targets: readonly number[], maxHops = Infinity, opaque = -1, reuse?: Int32Array): Int32Array {
+  distancesTo(targets: readonly number[], maxHops = Infinity, opaque?: Uint8Array, reuse?: Int32Array): Int32Array {
     const n = this.ids.length;
     const dist = reuse && reuse.length === n ? reuse.fill(-1) : new Int32Array(n).fill(-1);
     // A scratch array per graph (searches are synchronous); zeroed again before returning.
@@ -174,7 +196,7 @@ export class CompiledGraph {
     if (this.intPool.length < 2) this.intPool.push(a);
   }
 
-  private bfs01(targets: readonly number[], maxHops: number, opaque: number, dist: Int32Array, done: Uint8Array): void {
+  private bfs01(targets: readonly number[], maxHops: number, opaque: Uint8Array | undefined, dist: Int32Array, done: Uint8Array): void {
     // Level by level: weight-0 edges stay on the current level, weight-1 edges feed the next.
     let level: number[] = [];
     for (const t of targets) {
@@ -189,7 +211,7 @@ export class CompiledGraph {
         const v = level.pop()!;
         if (done[v] || dist[v] !== d) continue;
         done[v] = 1;
-        if (v === opaque) continue;
+        if (opaque && opaque[v]) continue;
         for (let k = this.inStart[v]; k < this.inStart[v + 1]; k++) {
           const e = this.inEdges[k];
           const u = this.edgeSrc[e];

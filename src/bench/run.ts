@@ -6,7 +6,7 @@
 // thread is busy in one long synchronous call, which a timer on the main thread would not.
 
 import { fork } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Session } from 'node:inspector/promises';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { analyze } from '../analysis/analyze.js';
 import { requestFromArgs, whoCanJson, type RequestOptions } from '../cli/who-can.js';
-import { ManifestReader, readTextFile } from '../ingest/files.js';
+import { ManifestReader } from '../ingest/files.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import type { RequestAttributes } from '../rbac/request.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -138,7 +138,7 @@ interface ChildArgs {
 function ingest(file: string): { snapshot: Snapshot; warnings: number; readMs: number; parseNormalizeMs: number; snapshotMs: number } {
   const t0 = performance.now();
   const reader = new ManifestReader();
-  let text: string | null = readTextFile(file);
+  let text: string | null = readFileSync(file, 'utf8');
   const t1 = performance.now();
   reader.readText(text, file);
   text = null;
@@ -287,7 +287,7 @@ function counts(s: Snapshot): Record<string, number> {
 /** The floor: JSON.parse of the dump text, timed alone (the file is read first), three times. */
 async function taskParse(a: ChildArgs, rss: RssSampler): Promise<Record<string, unknown>> {
   const t0 = performance.now();
-  const text = readTextFile(a.file);
+  const text = readFileSync(a.file, 'utf8');
   const readMs = performance.now() - t0;
   const runs: number[] = [];
   const peaks: number[] = [];

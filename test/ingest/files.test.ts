@@ -1,10 +1,10 @@
 // File ingest (interface.md section 2): files and folders, document shapes, workloads, namespaces, YAML 1.1, duplicates, stdin.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RbacgraphError } from '../../src/errors.js';
-import { ingestPaths, readTextFile } from '../../src/ingest/files.js';
+import { ingestPaths } from '../../src/ingest/files.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
 import { ingestYaml } from '../support/snapshot.js';
 
@@ -395,26 +395,5 @@ describe('duplicate IDs', () => {
   it('objects of different kinds with the same name are not duplicates', () => {
     const { warnings } = ingestYaml(`${role('get')}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: r, namespace: ns1}\nroleRef: {kind: Role, name: r}\n`);
     expect(warnings).toEqual([]);
-  });
-});
-
-describe('readTextFile', () => {
-  it('reads ASCII and UTF-8 files as readFileSync(file, "utf8") does (BOM and invalid bytes included)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rbacgraph-read-'));
-    try {
-      const samples = [
-        Buffer.from('{"kind":"List","items":[]}\n'),
-        Buffer.from('\uFEFFapiVersion: v1\nkind: Namespace\nmetadata: {name: caf\u00e9, annotations: {x: "\u65e5\u672c"}}\n'),
-        Buffer.from([0x6b, 0x3a, 0x20, 0xff, 0xfe, 0x0a]),
-        Buffer.alloc(0),
-      ];
-      samples.forEach((b, i) => {
-        const f = join(dir, `f${i}`);
-        writeFileSync(f, b);
-        expect(readTextFile(f)).toBe(readFileSync(f, 'utf8'));
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -239,11 +239,14 @@ function addSubjectNodes(snapshot: Snapshot, index: SnapshotIndex, rbac: RbacInd
   void saId;
 }
 
+/** Shared by the expansions that need no evidence (edges are read-only once built). */
+const NO_EVIDENCE: string[] = [];
+
 /** Members of each aggregate node, as EXPANDS edges (weight 0), added once per aggregate. */
 function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
   const done = store.expanded;
   const pending = store.names.filter((n) => n.startsWith('Agg:') && !done.has(n));
-  const expand = (agg: string, to: string, explanation: string, evidence: string[] = []): void => {
+  const expand = (agg: string, to: string, explanation: string, evidence: string[] = NO_EVIDENCE): void => {
     store.add(EXPANDS, { from: agg, to, evidence, explanation });
     if (to.startsWith('Agg:') && !done.has(to)) pending.push(to);
   };

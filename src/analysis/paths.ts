@@ -69,20 +69,25 @@ export function stepsFromEdges(g: CompiledGraph, edges: readonly number[]): Path
 
 /**
  * One step: edge `first`, followed by the aggregate expansions rest[from..to) folded into it (its
- * target becomes the real node they lead to). Evidence arrays are shared with the graph when
- * nothing is folded: treat steps as read-only.
+ * target becomes the real node they lead to). The evidence array is the graph's own unless the
+ * folded edges add to it: treat steps as read-only.
  */
 function foldStep(g: CompiledGraph, first: number, rest: readonly number[], from: number, to: number): PathStep {
   const a = g.edgeInfo[first];
   const last = to > from ? rest[to - 1] : first;
   const step: PathStep = { from: g.ids[g.edgeSrc[first]], to: g.ids[g.edgeDst[last]], technique: g.kindOf(first), evidence: a.evidence, explanation: a.explanation };
-  if (to > from) {
-    step.evidence = [...a.evidence];
-    for (let k = from; k < to; k++) {
-      const xa = g.edgeInfo[rest[k]];
-      for (const ev of xa.evidence) if (!step.evidence.includes(ev)) step.evidence.push(ev);
-      if (xa.explanation) step.explanation += `${/ (as|mount|on|so)$/.test(step.explanation) ? ' ' : ': '}${xa.explanation}`;
+  let copied = false;
+  for (let k = from; k < to; k++) {
+    const xa = g.edgeInfo[rest[k]];
+    for (const ev of xa.evidence) {
+      if (step.evidence.includes(ev)) continue;
+      if (!copied) {
+        step.evidence = [...step.evidence];
+        copied = true;
+      }
+      step.evidence.push(ev);
     }
+    if (xa.explanation) step.explanation += `${/ (as|mount|on|so)$/.test(step.explanation) ? ' ' : ': '}${xa.explanation}`;
   }
   return step;
 }

@@ -215,28 +215,25 @@ export class PathFinder {
       if (!rest) return null;
       const skip = agg[x] ? 1 : 0;
       const steps = new Array<PathStep>(rest.steps.length + 1 - skip);
-      if (agg[x]) {
-        const chain = this.aggregateChain(x, rest);
-        steps[0] = foldStep(g, e, chain, 0, chain.length);
-      } else steps[0] = foldStep(g, e, NO_EDGES, 0, 0);
+      steps[0] = agg[x] ? this.aggregateChain(x, rest).fold(e) : foldStep(g, e, NO_EDGES, 0, 0);
       for (let i = skip; i < rest.steps.length; i++) steps[i + 1 - skip] = rest.steps[i];
       return { prefix: [e], rest, steps };
     }
     return null;
   }
 
-  private readonly chains = new Map<number, number[]>();
+  private readonly chains = new Map<number, AggregateChain>();
 
   /** The edges from aggregate x through nested aggregates to the first real node of its path. */
-  private aggregateChain(x: number, found: Found): number[] {
+  private aggregateChain(x: number, found: Found): AggregateChain {
     let c = this.chains.get(x);
     if (!c) {
-      c = [];
+      const edges: number[] = [];
       for (const e of foundEdges(found)) {
         if (!this.g.aggregates[this.g.edgeSrc[e]]) break;
-        c.push(e);
+        edges.push(e);
       }
-      this.chains.set(x, c);
+      this.chains.set(x, (c = new AggregateChain(this.g, edges)));
     }
     return c;
   }
@@ -276,6 +273,53 @@ export class PathFinder {
 }
 
 const NO_EDGES: readonly number[] = [];
+
+/**
+ * The expansions from an aggregate to a real node, folded once for every step that enters the
+ * aggregate: fold(e) equals foldStep(g, e, edges, 0, edges.length).
+ */
+class AggregateChain {
+  /** The explanations the expansions append, joined (null: fold step by step). */
+  private readonly tail: string | null;
+  private readonly evidence: string[] = [];
+
+  constructor(private readonly g: CompiledGraph, private readonly edges: readonly number[]) {
+    const texts: string[] = [];
+    for (const e of edges) {
+      const info = g.edgeInfo[e];
+      for (const ev of info.evidence) if (!this.evidence.includes(ev)) this.evidence.push(ev);
+      if (info.explanation) texts.push(info.explanation);
+    }
+    // A separator depends only on the end of what precedes it; with texts this long, that end is
+    // the previous text's own.
+    let tail: string | null = texts.length > 0 ? texts[0] : '';
+    for (let i = 1; i < texts.length && tail !== null; i++) tail = texts[i - 1].length < SEPARATOR_CONTEXT ? null : tail + separator(texts[i - 1]) + texts[i];
+    this.tail = tail;
+  }
+
+  fold(e: number): PathStep {
+    const { g } = this;
+    if (this.tail === null) return foldStep(g, e, this.edges, 0, this.edges.length);
+    const a = g.edgeInfo[e];
+    const last = this.edges.length > 0 ? this.edges[this.edges.length - 1] : e;
+    let evidence = a.evidence;
+    for (const ev of this.evidence) {
+      if (evidence.includes(ev)) continue;
+      if (evidence === a.evidence) evidence = [...a.evidence];
+      evidence.push(ev);
+    }
+    const explanation = this.tail ? a.explanation + separator(a.explanation) + this.tail : a.explanation;
+    return { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[last]], technique: g.kindOf(e), evidence, explanation };
+  }
+}
+
+/** How an expansion's explanation is joined to what comes before it. */
+function separator(before: string): string {
+  return / (as|mount|on|so)$/.test(before) ? ' ' : ': ';
+}
+
+/** Characters the separator looks back at (" mount"). */
+const SEPARATOR_CONTEXT = 6;
 
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
 export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number, scratch?: Uint8Array): number[][] {

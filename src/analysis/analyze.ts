@@ -229,7 +229,7 @@ export class Analysis {
       if (si < 0 || isTarget[si] || dist[si] < 0) continue;
       let steps: PathStep[];
       if (suffix && adminDist[si] >= 0 && adminDist[si] + via === dist[si]) steps = toAdmin.from(si)!.steps.concat(suffix.steps);
-      else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.from(si)!.steps;
+      else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.stepsFrom(si)!;
       const length = pathLength(steps);
       (byLength[length] ??= []).push(make(s, length, steps));
     }

@@ -203,6 +203,27 @@ export class PathFinder {
    * members fold into the step that entered it. Anything unusual is searched.
    */
   private direct(v: number): Found | null {
+    const steps = this.directSteps(v);
+    return steps ? { prefix: [this.lastEdge], rest: this.lastRest, steps } : null;
+  }
+
+  /**
+   * The steps of a start's path. A start's own path is seldom passed by another, so the common
+   * case is not kept (a search result is, by `from`): thousands of starts per query cost one
+   * array each.
+   */
+  stepsFrom(v: number): PathStep[] | null {
+    const s = this.slot[v];
+    if (s >= 2) return this.found[s - 2].steps;
+    if (s === 1 || this.dist[v] < 0) return null;
+    return this.directSteps(v) ?? this.from(v)?.steps ?? null;
+  }
+
+  /** The first edge and the rest of the last path directSteps found (no object per path). */
+  private lastEdge = -1;
+  private lastRest: Found | null = null;
+
+  private directSteps(v: number): PathStep[] | null {
     const { g, dist, isTarget } = this;
     const agg = g.aggregates;
     if (agg[v]) return null;
@@ -210,14 +231,20 @@ export class PathFinder {
       const e = g.outEdges[k];
       const x = g.edgeDst[e];
       if (dist[x] < 0 || dist[x] + g.edgeWeight[e] !== dist[v]) continue;
-      if (isTarget[x]) return { prefix: [e], rest: null, steps: [foldStep(g, e, NO_EDGES, 0, 0)] };
+      if (isTarget[x]) {
+        this.lastEdge = e;
+        this.lastRest = null;
+        return [foldStep(g, e, NO_EDGES, 0, 0)];
+      }
       const rest = this.from(x);
       if (!rest) return null;
       const skip = agg[x] ? 1 : 0;
       const steps = new Array<PathStep>(rest.steps.length + 1 - skip);
       steps[0] = agg[x] ? this.aggregateChain(x, rest).fold(e) : foldStep(g, e, NO_EDGES, 0, 0);
       for (let i = skip; i < rest.steps.length; i++) steps[i + 1 - skip] = rest.steps[i];
-      return { prefix: [e], rest, steps };
+      this.lastEdge = e;
+      this.lastRest = rest;
+      return steps;
     }
     return null;
   }

@@ -138,10 +138,12 @@ describe('PathFinder (shared suffixes) gives the paths shortestEdgePath gives', 
         if (to === 'nodes') g.ids.forEach((id, i) => { if (id.startsWith('Node:')) isTarget[i] = 1; });
         else isTarget[g.indexOf.get(to)!] = 1;
         const finder = new PathFinder(g, dist, isTarget);
+        const startsOnly = new PathFinder(g, dist, isTarget);
         for (const s of a.starts(true)) {
           const si = g.indexOf.get(s)!;
           if (isTarget[si]) continue;
           const plain = shortestEdgePath(g, dist, isTarget, si);
+          expect(JSON.stringify(startsOnly.stepsFrom(si))).toBe(JSON.stringify(plain ? stepsFromEdges(g, plain) : null));
           const shared = finder.from(si);
           expect(shared ? foundEdges(shared) : null).toEqual(plain);
           if (plain) {

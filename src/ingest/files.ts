@@ -378,14 +378,6 @@ export interface JsonItem {
   line: number;
 }
 
-/**
- * Line (1-based) of each element of the top-level array `key` in a JSON text, found by a single
- * scan. Used only when a warning must name the line of one item of a large `kubectl get -o json`.
- */
-export function jsonArrayItemLines(text: string, key: string): number[] {
-  return jsonArrayItems(text, key).map((i) => i.line);
-}
-
 /** Offset and line of each element of the top-level array `key` in a JSON text (one scan). */
 export function jsonArrayItems(text: string, key: string): JsonItem[] {
   const out: JsonItem[] = [];

@@ -8,7 +8,7 @@ import { collectSnapshot } from '../../src/ingest/kube.js';
 import { resolveCluster } from '../../src/ingest/kube-config.js';
 import { ClusterWatcher } from '../../src/ingest/kube-watch.js';
 import type { Snapshot } from '../../src/snapshot/types.js';
-import { READ_ALL, StandInApiServer } from '../support/fake-apiserver.js';
+import { ADMIN_BINDING, READ_ALL, StandInApiServer } from '../support/fake-apiserver.js';
 
 const FIXTURE = 'test/fixtures/live/cluster';
 
@@ -36,13 +36,6 @@ const WATCHABLE_BUT_PODS = [
   'deployments.apps', 'daemonsets.apps', 'statefulsets.apps', 'replicasets.apps', 'jobs.batch', 'cronjobs.batch',
 ];
 
-const ADMIN_BINDING = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'ClusterRoleBinding',
-  metadata: { name: 'ci-is-admin' },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-  subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'dev' }],
-};
 
 describe('stand-in kube-apiserver: watch mode', () => {
   let server: StandInApiServer;

@@ -2,18 +2,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../src/ingest/files.js';
 import { runCli } from '../support/cli.js';
-import { READ_ALL, StandInApiServer } from '../support/fake-apiserver.js';
+import { ADMIN_BINDING, READ_ALL, StandInApiServer } from '../support/fake-apiserver.js';
 import { getJson, request, startServe, subscribe, waitFor, type Served } from './support.js';
 
 const FIXTURE = 'test/fixtures/live/cluster';
 
-const ADMIN_BINDING = {
-  apiVersion: 'rbac.authorization.k8s.io/v1',
-  kind: 'ClusterRoleBinding',
-  metadata: { name: 'ci-is-admin' },
-  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-  subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'dev' }],
-};
 
 interface Health {
   status: string;

@@ -80,6 +80,15 @@ export interface TokenGrant {
 /** Read everything rbacgraph reads (list, watch, get). */
 export const READ_ALL: TokenRule[] = [{ verbs: ['get', 'list', 'watch'], resources: ['*'] }];
 
+/** What the watch tests apply: a ClusterRoleBinding of cluster-admin to ServiceAccount dev/ci. */
+export const ADMIN_BINDING = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRoleBinding',
+  metadata: { name: 'ci-is-admin' },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+  subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'dev' }],
+};
+
 export interface StandInOptions {
   /** Files or folders of YAML/JSON manifests to serve. */
   fixtures?: string[];

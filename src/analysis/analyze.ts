@@ -6,7 +6,7 @@ import { buildAttackGraph, type BuiltGraph } from '../graph/build.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS } from '../rbac/subjects.js';
 import { OBJECT_COLLECTIONS, type Snapshot } from '../snapshot/types.js';
-import { DEFAULT_MAX_HOPS, PathFinder, pathLength, resolveTarget, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
+import { DEFAULT_MAX_HOPS, PathFinder, resolveTarget, searchPaths, type AttackPath, type PathQuery, type PathsResult, type PathStep } from './paths.js';
 import { rankSecrets, type SecretExposure } from './secrets.js';
 import type { Technique } from './technique.js';
 import { TECHNIQUES } from './techniques/index.js';
@@ -222,24 +222,27 @@ export class Analysis {
     const finder = to === CLUSTER_ADMIN ? toAdmin : new PathFinder(g, dist, isTarget, { onPath: scratch, slot });
     const via = dist[admin];
     const suffix = to !== CLUSTER_ADMIN && via > 0 ? finder.from(admin) : null;
-    const byLength: T[][] = [];
+    // A path follows the distance field, so its length is the start's distance: the answer is
+    // laid out by length first (starts are in ID order, one path each: comparePaths' order).
+    const at = new Int32Array(maxHops + 2);
+    const reaches = (si: number): boolean => si >= 0 && !isTarget[si] && dist[si] >= 0;
+    for (let i = 0; i < starts.length; i++) if (reaches(indexes[i])) at[dist[indexes[i]] + 1]++;
+    for (let d = 1; d < at.length; d++) at[d] += at[d - 1];
+    const found = new Array<T>(at[at.length - 1]);
     for (let i = 0; i < starts.length; i++) {
-      const s = starts[i];
       const si = indexes[i];
-      if (si < 0 || isTarget[si] || dist[si] < 0) continue;
+      if (!reaches(si)) continue;
       let steps: PathStep[];
       if (suffix && adminDist[si] >= 0 && adminDist[si] + via === dist[si]) steps = toAdmin.from(si)!.steps.concat(suffix.steps);
       else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.stepsFrom(si)!;
-      const length = pathLength(steps);
-      (byLength[length] ??= []).push(make(s, length, steps));
+      found[at[dist[si]]++] = make(starts[i], dist[si], steps);
     }
     for (const t of targets) isTarget[t] = 0;
     if (finder !== toAdmin) finder.release();
     g.releaseBytes(isTarget);
     g.releaseBytes(scratch);
     g.releaseInts(slot);
-    // Starts are in ID order and have one path each: by length, then start, is comparePaths' order.
-    return { found: byLength.flatMap((x) => x ?? []), warnings };
+    return { found, warnings };
   }
 
   /** Shortest paths to cluster-admin, found once per node and kept for the life of the analysis. */

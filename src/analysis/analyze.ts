@@ -202,26 +202,21 @@ export class Analysis {
   }
 
   /**
-   * One shortest path per start (`starts` sorted by ID). A start whose shortest paths include
-   * one through cluster-admin gets that one: its own path to cluster-admin (kept across queries)
-   * followed by cluster-admin's path to the target (found once per query). Thousands of subjects
-   * reach a secret that way, and each then costs one array, not one search.
+   * One shortest path per start (`starts` sorted by ID): the one the per-start search
+   * (shortestEdgePath) gives, found with shared suffixes (PathFinder). Paths to cluster-admin
+   * are kept across queries.
    */
   private shortestPaths<T>(starts: readonly string[], indexes: Int32Array, to: string, maxHops: number, make: (from: string, length: number, steps: PathStep[]) => T): { found: T[]; warnings: Warning[] } {
     const g = this.built.compiled;
     const { targets, warnings } = resolveTarget(g, to);
     if (targets.length === 0) return { found: [], warnings };
-    const admin = g.indexOf.get(CLUSTER_ADMIN)!;
-    const toAdmin = this.adminFinder(maxHops);
+    const toAdmin = to === CLUSTER_ADMIN ? this.adminFinder(maxHops) : null;
     const isTarget = g.borrowBytes();
     for (const t of targets) isTarget[t] = 1;
     const scratch = g.borrowBytes();
     const dist = this.distanceField(to, maxHops)!;
-    const adminDist = this.distanceField(CLUSTER_ADMIN, maxHops)!;
     const slot = g.borrowInts();
-    const finder = to === CLUSTER_ADMIN ? toAdmin : new PathFinder(g, dist, isTarget, { onPath: scratch, slot });
-    const via = dist[admin];
-    const suffix = to !== CLUSTER_ADMIN && via > 0 ? finder.from(admin) : null;
+    const finder = toAdmin ?? new PathFinder(g, dist, isTarget, { onPath: scratch, slot });
     // A path follows the distance field, so its length is the start's distance: the answer is
     // laid out by length first (starts are in ID order, one path each: comparePaths' order).
     const at = new Int32Array(maxHops + 2);
@@ -232,13 +227,12 @@ export class Analysis {
     for (let i = 0; i < starts.length; i++) {
       const si = indexes[i];
       if (!reaches(si)) continue;
-      let steps: PathStep[];
-      if (suffix && adminDist[si] >= 0 && adminDist[si] + via === dist[si]) steps = toAdmin.from(si)!.steps.concat(suffix.steps);
-      else steps = finder === toAdmin ? finder.from(si)!.steps.slice() : finder.stepsFrom(si)!;
+      // The kept paths to cluster-admin are copied: answers are the caller's to keep.
+      const steps = toAdmin ? toAdmin.from(si)!.steps.slice() : finder.stepsFrom(si)!;
       found[at[dist[si]]++] = make(starts[i], dist[si], steps);
     }
     for (const t of targets) isTarget[t] = 0;
-    if (finder !== toAdmin) finder.release();
+    if (!toAdmin) finder.release();
     g.releaseBytes(isTarget);
     g.releaseBytes(scratch);
     g.releaseInts(slot);

@@ -335,9 +335,23 @@ class AggregateChain {
       if (evidence === a.evidence) evidence = [...a.evidence];
       evidence.push(ev);
     }
-    const explanation = this.tail ? a.explanation + separator(a.explanation) + this.tail : a.explanation;
+    const explanation = this.tail ? explanationHead(g, e) + this.tail : a.explanation;
     return { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[last]], technique: g.kindOf(e), evidence, explanation };
   }
+}
+
+/** Edge explanations with their separator, by graph (an edge is folded again for every secret a start reads). */
+const HEADS = new WeakMap<CompiledGraph, Map<number, string>>();
+
+function explanationHead(g: CompiledGraph, e: number): string {
+  let heads = HEADS.get(g);
+  if (!heads) HEADS.set(g, (heads = new Map()));
+  let h = heads.get(e);
+  if (h === undefined) {
+    const x = g.edgeInfo[e].explanation;
+    heads.set(e, (h = x + separator(x)));
+  }
+  return h;
 }
 
 /** How an expansion's explanation is joined to what comes before it. */

@@ -196,19 +196,26 @@ export class CompiledGraph {
     if (this.intPool.length < 2) this.intPool.push(a);
   }
 
+  private stacks: [Int32Array, Int32Array] | null = null;
+
   private bfs01(targets: readonly number[], maxHops: number, opaque: Uint8Array | undefined, dist: Int32Array, done: Uint8Array): void {
     // Level by level: weight-0 edges stay on the current level, weight-1 edges feed the next.
-    let level: number[] = [];
+    // Two stacks reused across searches: a node is pushed at most once per level it improves to
+    // (twice at most: on the next level, then on the current one), so 2n + targets is enough.
+    const size = 2 * this.ids.length + targets.length;
+    if (!this.stacks || this.stacks[0].length < size) this.stacks = [new Int32Array(size), new Int32Array(size)];
+    let [level, next] = this.stacks;
+    let top = 0;
     for (const t of targets) {
       if (dist[t] !== 0) {
         dist[t] = 0;
-        level.push(t);
+        level[top++] = t;
       }
     }
-    for (let d = 0; level.length > 0; d++) {
-      const next: number[] = [];
-      while (level.length > 0) {
-        const v = level.pop()!;
+    for (let d = 0; top > 0; d++) {
+      let nextTop = 0;
+      while (top > 0) {
+        const v = level[--top];
         if (done[v] || dist[v] !== d) continue;
         done[v] = 1;
         if (opaque && opaque[v]) continue;
@@ -220,11 +227,13 @@ export class CompiledGraph {
           if (nd > maxHops) continue;
           if (dist[u] === -1 || nd < dist[u]) {
             dist[u] = nd;
-            (nd === d ? level : next).push(u);
+            if (nd === d) level[top++] = u;
+            else next[nextTop++] = u;
           }
         }
       }
-      level = next;
+      [level, next] = [next, level];
+      top = nextTop;
     }
   }
 }

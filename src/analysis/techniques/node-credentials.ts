@@ -22,8 +22,9 @@ export default defineTechnique({
         if (isStaticPodOwner(p.owner)) continue; // no service account, no API secrets
         const sa = ctx.index.saIdOf(p.namespace, p.spec.serviceAccountName);
         yield { from: node, to: sa, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} runs there as ${p.namespace}/${p.spec.serviceAccountName}` };
-        const names = new Set([...mountedSecrets(p.spec), ...p.spec.imagePullSecrets]);
-        for (const name of [...names].sort()) {
+        const mounted = mountedSecrets(p.spec);
+        const names = p.spec.imagePullSecrets.length === 0 ? mounted : [...new Set([...mounted, ...p.spec.imagePullSecrets])].sort();
+        for (const name of names) {
           const id = ctx.index.secretIdOf(p.namespace, name);
           yield { from: node, to: id, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} there references secret ${p.namespace}/${name}` };
           const holder = ctx.index.tokenHolder.get(id);

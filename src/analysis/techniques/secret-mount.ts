@@ -4,12 +4,20 @@ import type { PodSpec } from '../../snapshot/types.js';
 import { isStaticPodOwner } from '../context.js';
 import { defineTechnique } from '../technique.js';
 
-/** Secrets a container of the pod can read: secret and projected volumes, env and envFrom references. */
-export function mountedSecrets(spec: PodSpec): string[] {
-  const names = new Set<string>();
-  for (const v of spec.volumes) for (const s of v.secrets) names.add(s);
-  for (const c of spec.containers) for (const s of c.envSecrets) names.add(s);
-  return [...names].sort();
+/** Specs are immutable snapshot objects: each one's answer is worked out once (two techniques ask). */
+const MOUNTED = new WeakMap<PodSpec, readonly string[]>();
+
+/** Secrets a container of the pod can read: secret and projected volumes, env and envFrom references (sorted; read-only). */
+export function mountedSecrets(spec: PodSpec): readonly string[] {
+  let names = MOUNTED.get(spec);
+  if (!names) {
+    const set = new Set<string>();
+    for (const v of spec.volumes) for (const s of v.secrets) set.add(s);
+    for (const c of spec.containers) for (const s of c.envSecrets) set.add(s);
+    names = [...set].sort();
+    MOUNTED.set(spec, names);
+  }
+  return names;
 }
 
 export default defineTechnique({

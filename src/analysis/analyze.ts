@@ -125,7 +125,8 @@ export class Analysis {
    * fields are cached: only the part of the graph that reaches the target without passing a hub
    * is searched, and for each hub h, dist = min(that search, dist to h + h's distance to the
    * target). Exact (a shortest path's last hub splits it into a hub's field and a hub-free
-   * rest), so paths are the same as from a full search.
+   * rest), so paths are the same as from a full search. The array is the analysis' own: read it
+   * before asking for another target's field, whose computation may reuse its memory.
    */
   distanceField(to: string, maxHops: number): Int32Array | null {
     const g = this.built.compiled;
@@ -210,13 +211,12 @@ export class Analysis {
     const g = this.built.compiled;
     const { targets, warnings } = resolveTarget(g, to);
     if (targets.length === 0) return { found: [], warnings };
-    const toAdmin = to === CLUSTER_ADMIN ? this.adminFinder(maxHops) : null;
+    const dist = this.distanceField(to, maxHops)!;
     const isTarget = g.borrowBytes();
     for (const t of targets) isTarget[t] = 1;
-    const scratch = g.borrowBytes();
-    const dist = this.distanceField(to, maxHops)!;
-    const slot = g.borrowInts();
-    const finder = toAdmin ?? new PathFinder(g, dist, isTarget, { onPath: scratch, slot });
+    const toAdmin = to === CLUSTER_ADMIN ? this.adminFinder(maxHops) : null;
+    const scratch = toAdmin ? null : { onPath: g.borrowBytes(), slot: g.borrowInts() };
+    const finder = toAdmin ?? new PathFinder(g, dist, isTarget, scratch!);
     // A path follows the distance field, so its length is the start's distance: the answer is
     // laid out by length first (starts are in ID order, one path each: comparePaths' order).
     const at = new Int32Array(maxHops + 2);
@@ -232,10 +232,12 @@ export class Analysis {
       found[at[dist[si]]++] = make(starts[i], dist[si], steps);
     }
     for (const t of targets) isTarget[t] = 0;
-    if (!toAdmin) finder.release();
     g.releaseBytes(isTarget);
-    g.releaseBytes(scratch);
-    g.releaseInts(slot);
+    if (scratch) {
+      finder.release();
+      g.releaseBytes(scratch.onPath);
+      g.releaseInts(scratch.slot);
+    }
     return { found, warnings };
   }
 

@@ -87,7 +87,7 @@ function foldStep(g: CompiledGraph, first: number, rest: readonly number[], from
       }
       step.evidence.push(ev);
     }
-    if (xa.explanation) step.explanation += `${/ (as|mount|on|so)$/.test(step.explanation) ? ' ' : ': '}${xa.explanation}`;
+    if (xa.explanation) step.explanation += separator(step.explanation) + xa.explanation;
   }
   return step;
 }
@@ -335,23 +335,9 @@ class AggregateChain {
       if (evidence === a.evidence) evidence = [...a.evidence];
       evidence.push(ev);
     }
-    const explanation = this.tail ? explanationHead(g, e) + this.tail : a.explanation;
+    const explanation = this.tail ? a.explanation + separator(a.explanation) + this.tail : a.explanation;
     return { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[last]], technique: g.kindOf(e), evidence, explanation };
   }
-}
-
-/** Edge explanations with their separator, by graph (an edge is folded again for every secret a start reads). */
-const HEADS = new WeakMap<CompiledGraph, Map<number, string>>();
-
-function explanationHead(g: CompiledGraph, e: number): string {
-  let heads = HEADS.get(g);
-  if (!heads) HEADS.set(g, (heads = new Map()));
-  let h = heads.get(e);
-  if (h === undefined) {
-    const x = g.edgeInfo[e].explanation;
-    heads.set(e, (h = x + separator(x)));
-  }
-  return h;
 }
 
 /** How an expansion's explanation is joined to what comes before it. */
@@ -433,53 +419,38 @@ export interface SearchInput {
   to: string;
   maxHops: number;
   limit: number;
-  /** Distance fields by target and hop limit, reused across queries on one graph. */
-  distCache?: Map<string, Int32Array>;
   /** The distance field to the target, when the caller has it (see Analysis.distanceField). */
   dist?: Int32Array;
 }
 
-/** All starts to one target in one reverse pass; paths ordered by length, from, to, then step IDs. */
+/**
+ * Up to `limit` shortest paths per start, each start searched on its own along one reverse
+ * distance field; ordered by length, from, to, then step IDs. Analysis.paths answers one path
+ * per start with work shared between starts, and must give what this gives.
+ */
 export function searchPaths(input: SearchInput): PathsResult {
-  const { graph: g, maxHops } = input;
+  const { graph: g, maxHops, limit } = input;
   const { targets, warnings } = resolveTarget(g, input.to);
   const paths: AttackPath[] = [];
   if (targets.length === 0) return { paths, warnings };
-  const key = `${input.to}\u0000${maxHops}`;
-  let dist = input.dist ?? input.distCache?.get(key);
-  if (!dist) {
-    dist = g.distancesTo(targets, maxHops);
-    input.distCache?.set(key, dist);
-  }
+  const dist = input.dist ?? g.distancesTo(targets, maxHops);
   const isTarget = g.borrowBytes();
   for (const t of targets) isTarget[t] = 1;
   const scratch = g.borrowBytes();
-  findPaths(input, dist, isTarget, scratch, paths);
+  for (const s of input.starts) {
+    const si = g.indexOf.get(s);
+    if (si === undefined || isTarget[si]) continue;
+    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops, scratch)) {
+      const steps = stepsFromEdges(g, edges);
+      paths.push({ from: s, to: input.to === 'nodes' ? steps[steps.length - 1].to : input.to, length: pathLength(steps), steps });
+    }
+  }
   // Searches leave their marks cleared; after an exception the arrays are simply not reused.
   for (const t of targets) isTarget[t] = 0;
   g.releaseBytes(isTarget);
   g.releaseBytes(scratch);
   paths.sort(comparePaths);
   return { paths, warnings };
-}
-
-function findPaths(input: SearchInput, dist: Int32Array, isTarget: Uint8Array, scratch: Uint8Array, paths: AttackPath[]): void {
-  const { graph: g, maxHops, limit } = input;
-  const finder = limit <= 1 ? new PathFinder(g, dist, isTarget, { onPath: scratch, slot: new Int32Array(g.nodeCount) }) : null;
-  const add = (s: string, steps: PathStep[]): void => {
-    const last = steps[steps.length - 1];
-    paths.push({ from: s, to: input.to === 'nodes' ? last.to : input.to, length: pathLength(steps), steps });
-  };
-  for (const s of input.starts) {
-    const si = g.indexOf.get(s);
-    if (si === undefined || isTarget[si] || dist[si] < 0) continue;
-    if (finder) {
-      const found = finder.from(si);
-      if (found) add(s, found.steps.slice());
-      continue;
-    }
-    for (const edges of kShortestEdgePaths(g, dist, isTarget, si, limit, maxHops, scratch)) add(s, stepsFromEdges(g, edges));
-  }
 }
 
 export function comparePaths(a: AttackPath, b: AttackPath): number {

@@ -1,7 +1,7 @@
 // A compact array form of the attack graph for searches: integer node IDs, CSR adjacency both ways.
 
 import { MultiDirectedGraph } from 'graphology';
-import { EDGE_KINDS, EXPANDS, KIND_RANK, nodeKindOf, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
+import { EDGE_KINDS, EXPANDS, nodeKindOf, ZERO_LENGTH_TECHNIQUES, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
 
 /** What an edge says beyond its ends and kind: a technique's AttackEdge fits. */
 export interface EdgeInfo {
@@ -102,22 +102,6 @@ export class CompiledGraph {
       ki[j] = info[e];
     }
     return new CompiledGraph(ids, at, ks, kd, kk, ki);
-  }
-
-  static fromGraphology(graph: MultiDirectedGraph<NodeAttributes, EdgeAttributes>): CompiledGraph {
-    const names = graph.nodes();
-    const at = new Map(names.map((id, i) => [id, i]));
-    const src: number[] = [];
-    const dst: number[] = [];
-    const kinds: number[] = [];
-    const info: EdgeInfo[] = [];
-    graph.forEachEdge((_key, a, source, target) => {
-      src.push(at.get(source)!);
-      dst.push(at.get(target)!);
-      kinds.push(KIND_RANK.get(a.kind)!);
-      info.push(a);
-    });
-    return CompiledGraph.fromEdges(names, src, dst, kinds, info);
   }
 
   /** The graphology form: one node per ID (with its kind), one edge keyed `KIND|FROM|TO` per edge. */

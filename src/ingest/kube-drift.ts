@@ -8,7 +8,7 @@
 // of their namespace; the change is the secret, not who can read it).
 
 import { analyze, type Analysis, type AnalyzeOptions, type SecretReader } from '../analysis/analyze.js';
-import { DEFAULT_MAX_HOPS, searchPaths, type AttackPath } from '../analysis/paths.js';
+import type { AttackPath } from '../analysis/paths.js';
 import { CLUSTER_ADMIN, compareIds } from '../ids.js';
 import type { Snapshot } from '../snapshot/types.js';
 
@@ -57,10 +57,9 @@ export class DriftState {
     let m = this.readers.get(secretId);
     if (!m) {
       this.otherStarts ??= this.analysis.starts(this.opts.includeSystem).filter((s) => !this.adminPaths.has(s));
-      const maxHops = this.opts.maxHops ?? DEFAULT_MAX_HOPS;
-      const dist = this.analysis.distanceField(secretId, maxHops) ?? undefined;
-      const r = searchPaths({ graph: this.analysis.built.compiled, starts: this.otherStarts, to: secretId, maxHops, limit: 1, dist });
-      m = new Map(r.paths.map((p) => [p.from, { length: p.length, steps: p.steps }]));
+      // An empty `from` would mean every start.
+      const paths = this.otherStarts.length === 0 ? [] : this.analysis.paths({ from: this.otherStarts, to: secretId, maxHops: this.opts.maxHops }).paths;
+      m = new Map(paths.map((p) => [p.from, { length: p.length, steps: p.steps }]));
       this.readers.set(secretId, m);
     }
     return m;

@@ -1,4 +1,5 @@
-// Builds the attack graph: one graphology MultiDirectedGraph from a snapshot and the technique catalogue.
+// Builds the attack graph from a snapshot and the technique catalogue: the compiled search form,
+// and the graphology MultiDirectedGraph made from it on first use.
 
 import type { MultiDirectedGraph } from 'graphology';
 import { ErrorCode, warning, type Warning } from '../errors.js';
@@ -20,8 +21,7 @@ export interface BuiltGraph {
   index: SnapshotIndex;
   warnings: Warning[];
   /** The edges each technique derived, kept only when asked (watch mode), so that a later build can reuse them. */
-  edgesByTechnique: Map<string, AttackEdge[]>;
-  retainedEdges: boolean;
+  edgesByTechnique: Map<string, AttackEdge[]> | null;
   /** Which techniques derived their edges in this build, and which reused the previous build's. */
   stats: { derived: string[]; reused: string[] };
 }
@@ -86,7 +86,7 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
   // Every subject the input names is a node (a start), with the groups everyone of its kind is in.
   addSubjectNodes(snapshot, index, rbac, (id) => store.node(id));
 
-  const edgesByTechnique = new Map<string, AttackEdge[]>();
+  const edgesByTechnique = opts.retainEdges ? new Map<string, AttackEdge[]>() : null;
   const stats = { derived: [] as string[], reused: [] as string[] };
   const runAll = (late: boolean): void => {
     for (const t of techniques) {
@@ -101,7 +101,7 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
         });
         edges = fresh;
       }
-      if (opts.retainEdges) edgesByTechnique.set(t.meta.id, edges);
+      edgesByTechnique?.set(t.meta.id, edges);
       for (const e of edges) store.add(t.meta.id, e);
     }
     expandAggregates(store, index);
@@ -121,7 +121,6 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
     index,
     warnings,
     edgesByTechnique,
-    retainedEdges: opts.retainEdges === true,
     stats,
   };
 }
@@ -211,8 +210,8 @@ class EdgeStore {
  * always derive again.
  */
 function reusable(t: Technique, inc: IncrementalBuild | undefined): AttackEdge[] | null {
-  if (!inc || t.late || !t.reads || !inc.previous.retainedEdges) return null;
-  const prev = inc.previous.edgesByTechnique.get(t.meta.id);
+  if (!inc || t.late || !t.reads) return null;
+  const prev = inc.previous.edgesByTechnique?.get(t.meta.id);
   if (!prev) return null;
   return t.reads.some((c) => inc.changed.has(c)) ? null : prev;
 }
@@ -236,7 +235,6 @@ function addSubjectNodes(snapshot: Snapshot, index: SnapshotIndex, rbac: RbacInd
   for (const n of index.nodes) addNode(n);
   for (const p of snapshot.pods) addNode(p.id);
   for (const s of snapshot.secrets) addNode(s.id);
-  void saId;
 }
 
 /** Shared by the expansions that need no evidence (edges are read-only once built). */
@@ -302,7 +300,7 @@ function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
         break;
       case 'users':
         // Not the user form of a service account's name: the API server checks impersonating it as
-        // impersonating the service account (\`impersonate serviceaccounts\`), and a certificate for
+        // impersonating the service account (`impersonate serviceaccounts`), and a certificate for
         // it carries no service-account groups, so the service account node already covers it.
         for (const u of store.names.filter((n) => n.startsWith('User:') && !n.startsWith('User:system:serviceaccount:')).sort()) expand(agg, u, `user ${u.slice('User:'.length)}`);
         break;

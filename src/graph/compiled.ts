@@ -147,17 +147,12 @@ export class CompiledGraph {
   distancesTo(targets: readonly number[], maxHops = Infinity, opaque?: Uint8Array, reuse?: Int32Array): Int32Array {
     const n = this.ids.length;
     const dist = reuse && reuse.length === n ? reuse.fill(-1) : new Int32Array(n).fill(-1);
-    // A scratch array per graph (searches are synchronous); zeroed again before returning.
-    const done = (this.doneScratch ??= new Uint8Array(n));
-    try {
-      this.bfs01(targets, maxHops, opaque, dist, done);
-    } finally {
-      done.fill(0);
-    }
+    const done = this.borrowBytes();
+    this.bfs01(targets, maxHops, opaque, dist, done);
+    this.releaseBytes(done.fill(0));
     return dist;
   }
 
-  private doneScratch: Uint8Array | null = null;
   private readonly bytePool: Uint8Array[] = [];
 
   /** A zeroed byte per node, for a search's marks; give it back zeroed with `releaseBytes`. */

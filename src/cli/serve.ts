@@ -146,7 +146,6 @@ Examples:
           pathsToClusterAdmin: state.adminPaths.size,
           analysedAt: Date.now(),
           analysisSeconds: info.analysisMs / 1000,
-          kubernetesVersion: opts.kubernetesVersion,
         })),
       });
       const w = watch;
@@ -161,7 +160,7 @@ Examples:
       reportWarnings([...warnings, ...analysis.warnings], {}, io, 0);
       server = new ApiServer({ host: opts.host, port, token, log });
       server.setSnapshot(new ServedSnapshot({
-        snapshot, analysis, inputWarnings: warnings, pathsToClusterAdmin, analysedAt: Date.now(), analysisSeconds: (performance.now() - t0) / 1000, kubernetesVersion: opts.kubernetesVersion,
+        snapshot, analysis, inputWarnings: warnings, pathsToClusterAdmin, analysedAt: Date.now(), analysisSeconds: (performance.now() - t0) / 1000,
       }));
     }
 

@@ -108,7 +108,13 @@ export class RbacIndex {
       rules.forEach((rule, index) => this.indexRule({ roleId: r.id, roleNo, index, rule }));
     }
     for (const b of snapshot.bindings) this.resolveBinding(b);
+    this.realBindings = this.resolvedBindings.length;
+    this.realSubjectRefs = this.resolvedSubjectNo.length;
   }
+
+  /** How many of the resolved bindings (and their subject numbers) come from the snapshot; virtual grants follow. */
+  private readonly realBindings: number;
+  private readonly realSubjectRefs: number;
 
   private roleNumber(roleId: string): number {
     let n = this.roleNumbers.get(roleId);
@@ -182,7 +188,7 @@ export class RbacIndex {
 
   /**
    * Analysis only: a role that does not exist but could (ROLE_ESCALATE rewrites a role to anything).
-   * Never used by who-can/can-i, which build their own index.
+   * Only virtual grants bind it, and who-can and can-i never see those.
    */
   addVirtualRole(roleId: string, rules: PolicyRule[]): void {
     if (this.roleRules.has(roleId)) return;
@@ -194,7 +200,9 @@ export class RbacIndex {
 
   /**
    * Analysis only: a binding that does not exist but that some subject could create, naming a
-   * pseudo-identity (`Grant:...`, or `cluster-admin` itself) as its only subject.
+   * pseudo-identity (`Grant:...`, or `cluster-admin` itself) as its only subject. Techniques see
+   * it through grants(); who-can answers from the snapshot's bindings only, and no identity can
+   * authorize as a pseudo-identity, so the index keeps answering as the API server does.
    */
   addVirtualGrant(subjectId: string, roleId: string, scope: string | null): void {
     const roleNo = this.roleNumbers.get(roleId);
@@ -203,7 +211,6 @@ export class RbacIndex {
     const id = scope === null ? `${kind}:(new binding)` : `${kind}:${scope}/(new binding)`;
     const binding: Binding = { id, kind, name: '(new binding)', namespace: scope, labels: {}, roleRef: { kind: roleId.slice(0, roleId.indexOf(':')), name: parseId(roleId)?.name ?? roleId }, subjects: [] };
     this.addResolved({ binding, roleId, scope, subjects: [subjectId] }, roleNo);
-    this.whoCanTables = null;
   }
 
   /** The effective rules of a role (aggregation applied); undefined when it does not exist. */
@@ -362,9 +369,16 @@ export class RbacIndex {
     this.whoCanTables ??= this.buildWhoCanTables();
   }
 
-  /** whoCan's tables for the bindings and roles as they are now. */
+  /** whoCan's tables for the snapshot's bindings (not the virtual grants) and the roles as they are now. */
   private buildWhoCanTables(): WhoCanTables {
-    return buildWhoCanTables(this.resolvedBindings, this.resolvedRoleNo, this.resolvedSubjectNo, [...this.bindingsBySubject.keys()], [...this.roleNumbers.keys()], this.roleRules);
+    return buildWhoCanTables(
+      this.resolvedBindings.slice(0, this.realBindings),
+      this.resolvedRoleNo.slice(0, this.realBindings),
+      this.resolvedSubjectNo.slice(0, this.realSubjectRefs),
+      [...this.bindingsBySubject.keys()],
+      [...this.roleNumbers.keys()],
+      this.roleRules,
+    );
   }
 
   /**

@@ -2,7 +2,7 @@
 
 import type { Analysis } from '../analysis/analyze.js';
 import type { Warning } from '../errors.js';
-import { indexSnapshot, type Loaded } from '../cli/common.js';
+import type { Loaded } from '../cli/common.js';
 import type { Snapshot } from '../snapshot/types.js';
 
 /** What a served snapshot is made of. */
@@ -16,8 +16,6 @@ export interface ServedParts {
   /** When the analysis finished (ms since the epoch) and how long it took (s). */
   analysedAt: number;
   analysisSeconds: number;
-  /** --kubernetes-version, when given (else the snapshot's). */
-  kubernetesVersion?: string | null;
 }
 
 /**
@@ -31,7 +29,6 @@ export class ServedSnapshot implements Readonly<ServedParts> {
   readonly pathsToClusterAdmin: number;
   readonly analysedAt: number;
   readonly analysisSeconds: number;
-  readonly kubernetesVersion: string | null;
   private indexed: Loaded | null = null;
 
   constructor(p: ServedParts) {
@@ -41,12 +38,11 @@ export class ServedSnapshot implements Readonly<ServedParts> {
     this.pathsToClusterAdmin = p.pathsToClusterAdmin;
     this.analysedAt = p.analysedAt;
     this.analysisSeconds = p.analysisSeconds;
-    this.kubernetesVersion = p.kubernetesVersion ?? null;
   }
 
-  /** The RBAC index and warnings of who-can and can-i, as the CLI's load() gives them (built on first use). */
+  /** The RBAC index and warnings of who-can and can-i, as the CLI's load() gives them: the analysis' own index. */
   get loaded(): Loaded {
-    this.indexed ??= indexSnapshot(this.snapshot, this.inputWarnings, this.kubernetesVersion);
+    this.indexed ??= { snapshot: this.snapshot, index: this.analysis.rbac, warnings: [...this.inputWarnings, ...this.analysis.rbac.warnings] };
     return this.indexed;
   }
 }

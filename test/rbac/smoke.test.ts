@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/analysis/analyze.js';
 import { RbacIndex } from '../../src/rbac/authorizer.js';
 import { resourceRequest } from '../../src/rbac/request.js';
 import { identityOf } from '../../src/rbac/subjects.js';
@@ -56,13 +57,21 @@ subjects: [{kind: Group, name: auditors}]
     expect(lazy.whoCan(list).subjects.map((s) => s.subject)).toEqual(['Group:auditors', 'Group:system:masters', 'ServiceAccount:ns1/reader', 'User:bob']);
   });
 
-  it('a virtual grant added after a query shows in the next answer', () => {
+  it('virtual grants (the analysis\' pseudo-identities) reach techniques through grants(), never who-can', () => {
     const idx = new RbacIndex(snap);
-    idx.prepareWhoCan();
-    expect(idx.whoCan(list).subjects.map((s) => s.subject)).not.toContain('Grant:test');
+    const before = JSON.stringify(idx.whoCan(list));
     idx.addVirtualRole('ClusterRole:(test)', [{ verbs: ['list'], apiGroups: [''], resources: ['secrets'], resourceNames: [], nonResourceURLs: [] }]);
     idx.addVirtualGrant('Grant:test', 'ClusterRole:(test)', 'ns1');
-    expect(idx.whoCan(list).subjects.map((s) => s.subject)).toContain('Grant:test');
-    expect(idx.whoCan(resourceRequest('list', '', 'secrets', { namespace: 'ns2' })).subjects.map((s) => s.subject)).toEqual(['Group:auditors', 'Group:system:masters']);
+    expect(idx.grants('list', '', 'secrets').map((g) => g.binding.subjects[0])).toContain('Grant:test');
+    expect(JSON.stringify(idx.whoCan(list))).toBe(before);
+    expect(JSON.stringify(idx.whoCan(list, { allNamespaces: true }))).toBe(JSON.stringify(new RbacIndex(snap).whoCan(list, { allNamespaces: true })));
+  });
+
+  it('the analysis\' index answers who-can as a fresh index does (cluster-admin\'s virtual grant included)', () => {
+    const a = analyze(snap);
+    expect(a.rbac.grants('list', '', 'secrets').some((g) => g.binding.subjects[0] === 'cluster-admin')).toBe(true);
+    for (const allNamespaces of [false, true]) {
+      expect(JSON.stringify(a.rbac.whoCan(list, { allNamespaces }))).toBe(JSON.stringify(new RbacIndex(snap).whoCan(list, { allNamespaces })));
+    }
   });
 });

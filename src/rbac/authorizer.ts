@@ -134,8 +134,9 @@ export class RbacIndex {
     }
   }
 
+  /** Where an object came from, looked up only when a warning names it. */
   private where(id: string): [string | null, number | null] {
-    const s = this.snapshot.sources[id];
+    const s = this.snapshot.sources.get(id);
     return s ? [s.file, s.line] : [null, null];
   }
 
@@ -155,19 +156,18 @@ export class RbacIndex {
   }
 
   private resolveBinding(b: Binding): void {
-    const [file, line] = this.where(b.id);
     let roleId: string;
     if (b.roleRef.kind === 'ClusterRole') roleId = `ClusterRole:${b.roleRef.name}`;
     else if (b.roleRef.kind === 'Role' && b.kind === 'RoleBinding') roleId = `Role:${b.namespace}/${b.roleRef.name}`;
     else {
       const why = b.roleRef.kind === 'Role' ? 'a ClusterRoleBinding cannot refer to a Role' : `roleRef.kind ${b.roleRef.kind} is not Role or ClusterRole`;
-      this.warnings.push(warning(ErrorCode.INVALID_BINDING, `${b.id}: ${why}; it grants nothing`, file, line));
+      this.warnings.push(warning(ErrorCode.INVALID_BINDING, `${b.id}: ${why}; it grants nothing`, ...this.where(b.id)));
       return;
     }
     const roleNo = this.roleNumbers.get(roleId);
     if (roleNo === undefined) {
       this.warnings.push(warning(ErrorCode.ROLE_NOT_FOUND,
-        `${b.id} refers to ${roleId}, which does not exist: it grants nothing now and becomes live the moment that role is created`, file, line));
+        `${b.id} refers to ${roleId}, which does not exist: it grants nothing now and becomes live the moment that role is created`, ...this.where(b.id)));
       return;
     }
     const scope = b.kind === 'RoleBinding' ? b.namespace : null;
@@ -178,7 +178,7 @@ export class RbacIndex {
         const why = s.kind === 'ServiceAccount'
           ? 'a ServiceAccount subject without a namespace in a ClusterRoleBinding matches nobody'
           : `subject kind ${s.kind} matches nobody`;
-        this.warnings.push(warning(ErrorCode.INVALID_BINDING, `${b.id}: ${why}`, file, line));
+        this.warnings.push(warning(ErrorCode.INVALID_BINDING, `${b.id}: ${why}`, ...this.where(b.id)));
         continue;
       }
       if (!subjects.includes(id)) subjects.push(id);

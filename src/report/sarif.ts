@@ -42,7 +42,7 @@ export interface SarifOptions {
   /** Absolute source paths under this folder become relative URIs (with `%SRCROOT%`). */
   baseDir?: string;
   /** Where each object came from (`snapshot.sources`). */
-  sources: Record<string, SourceRef>;
+  sources: ReadonlyMap<string, SourceRef>;
 }
 
 const pascal = (id: string): string => id.toLowerCase().split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
@@ -72,12 +72,12 @@ export function ruleIdOf(f: Finding): string {
 }
 
 /** The object a finding points at: the first real binding of its path, else the first evidence with a known source. */
-function anchorOf(f: Finding, sources: Record<string, SourceRef>): string | null {
+function anchorOf(f: Finding, sources: ReadonlyMap<string, SourceRef>): string | null {
   if (f.kind === 'grant') return f.binding;
   const steps = f.kind === 'path' ? f.steps : f.example?.steps ?? [];
   const evidence = steps.flatMap((s) => s.evidence).filter(isRealObject);
   return evidence.find((e) => e.startsWith('RoleBinding:') || e.startsWith('ClusterRoleBinding:'))
-    ?? evidence.find((e) => sources[e] !== undefined)
+    ?? evidence.find((e) => sources.has(e))
     ?? evidence[0]
     ?? (f.kind === 'secret' ? f.secret : null);
 }
@@ -129,7 +129,7 @@ export function buildSarif(report: Report, opts: SarifOptions): Record<string, u
     }
     ruleId = ruleId as string;
     const anchor = anchorOf(f, opts.sources);
-    const src = anchor ? opts.sources[anchor] : undefined;
+    const src = anchor ? opts.sources.get(anchor) : undefined;
     const location: Record<string, unknown> = {};
     if (src) {
       const phys: Record<string, unknown> = { artifactLocation: artifactUri(src.file, opts.baseDir) };

@@ -62,7 +62,9 @@ export class SnapshotBuilder {
       (objects as unknown as Record<string, Keyed[]>)[c] = arr;
     }
     const coverage = [...this.coverage.values()].sort((a, b) => compareIds(a.kind, b.kind));
-    const snap = { ...objects, coverage, sources: recordView(this.sources), kubernetesVersion: this.kubernetesVersion } as Snapshot;
+    // The source map is handed over, not copied (200,000+ entries on a large dump): build() is the
+    // builder's last use.
+    const snap = { ...objects, coverage, sources: this.sources as ReadonlyMap<string, SourceRef>, kubernetesVersion: this.kubernetesVersion } as Snapshot;
     // The hash is computed on first read, once: history, diff, scan and watch read it, analysis
     // does not (on a large dump it costs as much as normalizing every object). It stays an ordinary
     // enumerable property to readers, JSON.stringify and spreads, and the collections it covers are
@@ -79,25 +81,4 @@ export class SnapshotBuilder {
     Object.freeze(coverage);
     return Object.freeze(snap);
   }
-}
-
-/**
- * A read-only plain-object view of a Map: `sources[id]`, `id in sources`, `Object.keys`, spreads
- * and JSON.stringify see what a `Record` of the same entries shows, without copying 200,000 keys
- * into a dictionary object. Writes throw (strict mode), as on a frozen object.
- */
-function recordView<V extends object>(map: ReadonlyMap<string, V>): Record<string, V> {
-  const target: Record<string, V> = {};
-  return new Proxy(target, {
-    get: (t, key, receiver) => (typeof key === 'string' ? map.get(key) : undefined) ?? Reflect.get(t, key, receiver),
-    has: (t, key) => (typeof key === 'string' && map.has(key)) || Reflect.has(t, key),
-    ownKeys: () => [...map.keys()],
-    getOwnPropertyDescriptor: (_t, key) =>
-      typeof key === 'string' && map.has(key) ? { value: map.get(key), writable: false, enumerable: true, configurable: true } : undefined,
-    set: () => false,
-    defineProperty: () => false,
-    deleteProperty: () => false,
-    setPrototypeOf: () => false,
-    preventExtensions: () => false,
-  });
 }

@@ -243,7 +243,7 @@ export interface Snapshot extends SnapshotObjects {
   readonly hash: string;
   coverage: CoverageGap[];
   /** Not hashed: where each object came from (file and line), and facts about the source. */
-  sources: Record<string, SourceRef>;
+  sources: ReadonlyMap<string, SourceRef>;
   kubernetesVersion: string | null;
 }
 

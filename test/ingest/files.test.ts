@@ -82,7 +82,7 @@ describe('files and folders', () => {
   it('reads standard input for `-`', () => {
     const r = ingestPaths(['-'], { stdin: () => `${sa('from-stdin', 'ns')}---\n${sa('other', 'ns')}` });
     expect(ids(r.snapshot.serviceAccounts)).toEqual(['ServiceAccount:ns/from-stdin', 'ServiceAccount:ns/other']);
-    expect(r.snapshot.sources['ServiceAccount:ns/from-stdin'].file).toBe('<stdin>');
+    expect(r.snapshot.sources.get('ServiceAccount:ns/from-stdin')!.file).toBe('<stdin>');
   });
 
   it('reads JSON from standard input too', () => {
@@ -181,7 +181,7 @@ items:
     expect(r.warnings).toEqual([]);
     // Sources point at the line where each item starts (the `{` two lines above its kind).
     const podKindLine = text.split('\n').findIndex((l) => l.includes('"kind": "Pod"')) + 1;
-    expect(s.sources['Pod:team-a/web-0']).toEqual({ file: join(dir, 'dump.json'), line: podKindLine - 2 });
+    expect(s.sources.get('Pod:team-a/web-0')).toEqual({ file: join(dir, 'dump.json'), line: podKindLine - 2 });
   });
 
   it('reads a JSON list written on one line', () => {

@@ -21,7 +21,8 @@ const ITEMS: unknown[] = [
 /** What reading the text gives, in a form to compare (the hash read, so it is in there). */
 const read = (text: string, skipSecrets = false): unknown => {
   const r = ingestYaml(text, { skipSecrets }, 'dump.json');
-  return JSON.parse(JSON.stringify({ snapshot: r.snapshot, warnings: r.warnings }));
+  // Sources as a plain object, so that comparisons see them (a Map serializes as {}).
+  return JSON.parse(JSON.stringify({ snapshot: { ...r.snapshot, sources: Object.fromEntries(r.snapshot.sources) }, warnings: r.warnings }));
 };
 
 /**
@@ -62,7 +63,7 @@ describe('a JSON List read item by item', () => {
     const text = JSON.stringify(list(ITEMS), null, 2);
     const { snapshot, warnings } = ingestYaml(text, {}, 'dump.json');
     const lineOf = (s: string): number => text.slice(0, text.indexOf(s)).split('\n').length;
-    expect(snapshot.sources['Namespace:a']).toEqual({ file: 'dump.json', line: lineOf('"items"') + 1 });
+    expect(snapshot.sources.get('Namespace:a')).toEqual({ file: 'dump.json', line: lineOf('"items"') + 1 });
     expect(warnings.find((w) => w.message.includes('verbs'))).toMatchObject({ code: 'INPUT_INVALID_OBJECT', line: lineOf('"verbs"') });
     expect(warnings.find((w) => w.code === 'DUPLICATE_OBJECT')?.message).toMatch(/first seen at dump\.json:\d+\)$/);
     expect(JSON.stringify(snapshot)).not.toContain('c2VjcmV0LXZhbHVl');

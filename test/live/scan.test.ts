@@ -3,10 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { ingestPaths } from '../../src/ingest/files.js';
 import { collectSnapshot } from '../../src/ingest/kube.js';
 import { resolveCluster } from '../../src/ingest/kube-config.js';
+import { runCli } from '../support/cli.js';
 import { READ_ALL, StandInApiServer, type TokenRule } from '../support/fake-apiserver.js';
 
 const FIXTURE = 'test/fixtures/live/cluster';
@@ -19,22 +19,7 @@ interface Run {
   stderr: string;
 }
 
-async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    stdin: () => '',
-    isTTY: false,
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> => runCli(argv, { env });
 
 const ALL_BUT_PODS: TokenRule[] = [
   { verbs: ['get', 'list', 'watch'], resources: ['namespaces', 'nodes', 'serviceaccounts', 'secrets', 'persistentvolumes', 'persistentvolumeclaims', 'replicationcontrollers', 'configmaps'] },
@@ -227,16 +212,7 @@ describe('stand-in kube-apiserver: scan --kubeconfig', () => {
   });
 
   it('stand-in kube-apiserver: a progress line on a terminal, cleared at the end; none otherwise', async () => {
-    let stderr = '';
-    const code = await main(['scan', '--kubeconfig', kubeconfig, '--page-size', '1', '-o', 'json'], {
-      stdout: () => undefined,
-      stderr: (s) => {
-        stderr += s;
-      },
-      stdin: () => '',
-      isTTY: true,
-      env: {},
-    });
+    const { code, stderr } = await runCli(['scan', '--kubeconfig', kubeconfig, '--page-size', '1', '-o', 'json'], { isTTY: true });
     expect(code).toBe(0);
     expect(stderr).toContain('\r\x1b[2Kscanning ');
     expect(stderr).toMatch(/scanning \d+\/23 kinds, \d+ objects/);

@@ -1,25 +1,10 @@
 // self-check through the stand-in kube-apiserver: one SelfSubjectAccessReview per permission, missing ones listed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { neededPermissions } from '../../src/ingest/kube-resources.js';
+import { runCli, type CliRun } from '../support/cli.js';
 import { READ_ALL, StandInApiServer } from '../support/fake-apiserver.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    stdin: () => '',
-    isTTY: false,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]): Promise<CliRun> => runCli(argv);
 
 describe('stand-in kube-apiserver: self-check', () => {
   let server: StandInApiServer;

@@ -1,6 +1,6 @@
 // Test helpers for the report: run the real CLI with captured streams, and analyse the report fixtures.
 import { analyze, type Analysis } from '../../src/analysis/analyze.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/cli.js';
 import { ingestPaths } from '../../src/ingest/files.js';
 
 export const CLUSTER = 'test/fixtures/report/cluster';
@@ -12,22 +12,7 @@ export interface Run {
   stderr: string;
 }
 
-export async function run(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (s) => {
-      stdout += s;
-    },
-    stderr: (s) => {
-      stderr += s;
-    },
-    stdin: () => '',
-    isTTY: false,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+export const run = (...argv: string[]): Promise<Run> => runCli(argv);
 
 export function analyzeFixture(path: string): Analysis {
   return analyze(ingestPaths([path], { defaultNamespace: 'default' }).snapshot);

@@ -194,7 +194,7 @@ describe('serve: options, exit codes and the bearer token', () => {
     ['no input', [], 'no input'],
     ['a missing input', ['--input', 'does/not/exist'], 'does/not/exist'],
   ])('%s: exit 2 with a message', async (_what, argv, message) => {
-    const r = await runCliEnv(['serve', ...argv], { SHORT: 'abc' });
+    const r = await runCli(['serve', ...argv], { env: { SHORT: 'abc' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stdout).toBe('');
@@ -204,7 +204,7 @@ describe('serve: options, exit codes and the bearer token', () => {
     const first = await startServe(['--input', DEMO, '--port', '0']);
     try {
       const port = new URL(first.url).port;
-      const r = await runCliEnv(['serve', '--input', DEMO, '--port', port], {});
+      const r = await runCli(['serve', '--input', DEMO, '--port', port], { env: {} });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
     } finally {
@@ -255,22 +255,3 @@ describe('serve: options, exit codes and the bearer token', () => {
     await expect(request(`${s.url}/healthz`)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
-
-/** runCli with environment variables (for --token-env). */
-async function runCliEnv(argv: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { main } = await import('../../src/cli/main.js');
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (x) => {
-      stdout += x;
-    },
-    stderr: (x) => {
-      stderr += x;
-    },
-    stdin: () => '',
-    isTTY: false,
-    env,
-  });
-  return { code, stdout, stderr };
-}

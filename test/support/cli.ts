@@ -12,6 +12,8 @@ export interface CliRunOptions {
   /** What `--input -` reads (default: nothing). */
   stdin?: string;
   isTTY?: boolean;
+  /** The environment the command sees (default: empty). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Run `rbacgraph ...argv` in this process; never throws (main never does). */
@@ -27,7 +29,7 @@ export async function runCli(argv: string[], opts: CliRunOptions = {}): Promise<
     },
     stdin: () => opts.stdin ?? '',
     isTTY: opts.isTTY ?? false,
-    env: {},
+    env: opts.env ?? {},
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via `prepare`).
-import { main } from '../dist/cli/main.js';
+import { tuneHeap } from '../dist/heap.js';
+
+tuneHeap();
+const { main } = await import('../dist/cli/main.js');
 
 // A reader that stops early (`rbacgraph ... | head`) is not an error: exit quietly.
 for (const stream of [process.stdout, process.stderr]) {

@@ -19,6 +19,7 @@ import { ManifestReader } from '../ingest/files.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import type { RequestAttributes } from '../rbac/request.js';
 import type { Snapshot } from '../snapshot/types.js';
+import { tuneHeap } from '../heap.js';
 import { benchTempDir, generateCluster, PRESETS, Rand, type GenerateResult } from './generate.js';
 import { formatSummary, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile.js';
 
@@ -381,6 +382,7 @@ async function taskLarge(a: ChildArgs, rss: RssSampler, prof: Profiler): Promise
 }
 
 async function runChildTask(a: ChildArgs): Promise<void> {
+  tuneHeap(); // as the CLI does
   const rss = new RssSampler();
   const prof = new Profiler(a.profileDir);
   let result: Record<string, unknown>;

@@ -20,6 +20,7 @@ export class SnapshotIndex {
   readonly workloadsByNamespace = new Map<string, Workload[]>();
   readonly secretsByNamespace = new Map<string, Secret[]>();
   readonly secretIds = new Set<string>();
+  private readonly secretsByName = new Map<string, Map<string, Secret>>();
   /** Secret ID → the SA whose valid legacy token it holds. */
   readonly tokenHolder = new Map<string, string>();
   readonly nodes = new Set<string>();
@@ -55,6 +56,9 @@ export class SnapshotIndex {
     for (const s of snapshot.secrets) {
       push(this.secretsByNamespace, s.namespace, s);
       this.secretIds.add(s.id);
+      let byName = this.secretsByName.get(s.namespace);
+      if (!byName) this.secretsByName.set(s.namespace, (byName = new Map()));
+      byName.set(s.name, s);
       this.namespaces.add(s.namespace);
       const holder = tokenHolderOf(s);
       if (holder) this.tokenHolder.set(s.id, holder);
@@ -105,6 +109,11 @@ export class SnapshotIndex {
   /** `secretId(ns, name)`, one string per ID (see saIdOf). */
   secretIdOf(ns: string, name: string): string {
     return intern(this.secretIdCache, ns, name, secretId);
+  }
+
+  /** The secret of that name in the namespace, if the input has it. */
+  secret(ns: string, name: string): Secret | undefined {
+    return this.secretsByName.get(ns)?.get(name);
   }
 
   psaLevel(ns: string): string | null {

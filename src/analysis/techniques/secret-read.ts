@@ -28,11 +28,13 @@ export default defineTechnique({
         }
         continue;
       }
-      // Named secrets only: get by name, or list/watch with a metadata.name field selector.
-      for (const [ns, secrets] of ix.secretsByNamespace) {
-        if (g.scope !== null && g.scope !== ns) continue;
-        for (const sec of secrets) {
-          if (!g.rule.resourceNames.includes(sec.name)) continue;
+      // Named secrets only: get by name, or list/watch with a metadata.name field selector. Looked
+      // up by name (a cluster-wide grant to a few names must not walk every secret).
+      const names = [...new Set(g.rule.resourceNames)];
+      for (const ns of g.scope === null ? ix.secretsByNamespace.keys() : [g.scope]) {
+        for (const name of names) {
+          const sec = ix.secret(ns, name);
+          if (!sec) continue;
           const holder = ix.tokenHolder.get(sec.id);
           for (const s of g.binding.subjects) {
             yield { from: s, to: sec.id, evidence, explanation: `can ${verbs} secret ${ns}/${sec.name}` };

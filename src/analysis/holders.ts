@@ -44,7 +44,10 @@ const grantKey = (g: Grant): string => `${grantEvidence(g).join('\u0000')}\u0000
 /** Grants per subject the binding names, each list in a stable order (so evidence choices are deterministic). */
 function bySubject(grants: readonly Grant[]): Map<string, Grant[]> {
   const m = new Map<string, Grant[]>();
-  for (const g of [...grants].sort((a, b) => (grantKey(a) < grantKey(b) ? -1 : grantKey(a) > grantKey(b) ? 1 : 0))) {
+  // Each key is made once, not once per comparison.
+  const keyed = grants.map((g) => ({ g, key: grantKey(g) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const { g } of keyed) {
     for (const s of g.binding.subjects) {
       const l = m.get(s);
       if (l) l.push(g);

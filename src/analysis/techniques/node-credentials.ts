@@ -21,12 +21,13 @@ export default defineTechnique({
       for (const p of pods) {
         if (isStaticPodOwner(p.owner)) continue; // no service account, no API secrets
         const sa = ctx.index.saIdOf(p.namespace, p.spec.serviceAccountName);
-        yield { from: node, to: sa, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} runs there as ${p.namespace}/${p.spec.serviceAccountName}` };
+        const evidence = [p.id]; // shared by the pod's edges (edges are read-only)
+        yield { from: node, to: sa, evidence, explanation: `pod ${p.namespace}/${p.name} runs there as ${p.namespace}/${p.spec.serviceAccountName}` };
         const mounted = mountedSecrets(p.spec);
         const names = p.spec.imagePullSecrets.length === 0 ? mounted : [...new Set([...mounted, ...p.spec.imagePullSecrets])].sort();
         for (const name of names) {
           const id = ctx.index.secretIdOf(p.namespace, name);
-          yield { from: node, to: id, evidence: [p.id], explanation: `pod ${p.namespace}/${p.name} there references secret ${p.namespace}/${name}` };
+          yield { from: node, to: id, evidence, explanation: `pod ${p.namespace}/${p.name} there references secret ${p.namespace}/${name}` };
           const holder = ctx.index.tokenHolder.get(id);
           if (holder) yield { from: node, to: holder, evidence: [p.id, id], explanation: `pod ${p.namespace}/${p.name} there mounts ${p.namespace}/${name}, a legacy token` };
         }

@@ -36,9 +36,10 @@ export default defineTechnique({
       // The pod's own service account is left to RUNS_AS only when its token is mounted anyway: with
       // `automountServiceAccountToken: false` a volume of its legacy token secret is the only way to it.
       const own = ctx.index.tokenMounted(ns, spec, owner) ? ctx.index.saIdOf(ns, spec.serviceAccountName) : null;
+      const evidence = [from]; // shared by its edges (edges are read-only)
       for (const name of mountedSecrets(spec)) {
         const id = ctx.index.secretIdOf(ns, name);
-        yield { from, to: id, evidence: [from], explanation: `references secret ${ns}/${name}` };
+        yield { from, to: id, evidence, explanation: `references secret ${ns}/${name}` };
         const holder = ctx.index.tokenHolder.get(id);
         if (holder && holder !== own) {
           yield { from, to: holder, evidence: [from, id], explanation: `mounts ${ns}/${name}, a legacy token of ${holder.slice('ServiceAccount:'.length)}` };

@@ -107,7 +107,9 @@ export class ManifestReader {
   readFile(file: string): void {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      // Read, then decode: on Node 20 this is 0.3 s faster for a 400 MB dump than asking
+      // readFileSync for a string (same UTF-8 decoding, measured in docs/benchmarks.md).
+      text = readFileSync(file).toString('utf8');
     } catch (e) {
       this.warn(ErrorCode.INPUT_PARSE, `cannot read file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, file, null);
       return;
@@ -449,6 +451,7 @@ export function scanJsonList(text: string): JsonListLayout | null {
   let expectItem = false;
   let itemStart = -1;
   let itemLine = 0;
+  const newlines = { count: 0 };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -461,6 +464,14 @@ export function scanJsonList(text: string): JsonListLayout | null {
       itemStart = i;
       itemLine = line;
       expectItem = false;
+      if (c === 123 || c === 91) {
+        // An object or array item: skipped in one tight loop (most of the text is items).
+        const end = containerEnd(text, i, newlines);
+        if (end < 0) return null;
+        line += newlines.count;
+        i = end;
+        continue;
+      }
     }
     if (c === 34) {
       const end = stringEnd(text, i);
@@ -503,6 +514,39 @@ export function scanJsonList(text: string): JsonListLayout | null {
     }
   }
   return done && open >= 0 && close > open ? { open, close, items } : null;
+}
+
+/** Character classes for containerEnd: 1 newline, 2 quote, 3 opening and 4 closing bracket. */
+const JSON_CLASS = new Uint8Array(128);
+JSON_CLASS[10] = 1;
+JSON_CLASS[34] = 2;
+JSON_CLASS[91] = JSON_CLASS[123] = 3;
+JSON_CLASS[93] = JSON_CLASS[125] = 4;
+
+/**
+ * Offset of the bracket closing the object or array that opens at `start`, strings skipped as
+ * JSON tokenizes them (-1: unclosed); `lines.count` is set to the newlines in between. Brackets
+ * are only counted, not matched: the caller's JSON.parse of the item checks the rest.
+ */
+function containerEnd(text: string, start: number, lines: { count: number }): number {
+  let depth = 0;
+  let newlines = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const k = c < 128 ? JSON_CLASS[c] : 0;
+    if (k === 0) continue;
+    if (k === 1) newlines++;
+    else if (k === 2) {
+      const end = stringEnd(text, i);
+      if (end < 0) return -1;
+      i = end;
+    } else if (k === 3) depth++;
+    else if (--depth === 0) {
+      lines.count = newlines;
+      return i;
+    }
+  }
+  return -1;
 }
 
 /** Offset of the quote closing the JSON string that opens at `start` (-1: unclosed). */

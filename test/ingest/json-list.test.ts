@@ -75,6 +75,8 @@ describe('a JSON List read item by item', () => {
     ['a missing comma', '{"kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}} {"kind":"x"}]}'],
     ['a broken last item', `{"kind":"List","items":[${JSON.stringify(ns('a'))},{"kind":"Namespace","metadata":{"name":"b"},"x":tru}]}`],
     ['unbalanced brackets in an item', `{"kind":"List","items":[${JSON.stringify(ns('a'))},{"kind":"Namespace","metadata":{"name":"b"}]}`],
+    ['an unclosed string in the last item', `{"kind":"List","items":[${JSON.stringify(ns('a'))},{"kind":"Namespace","metadata":{"name":"b}}]}`],
+    ['an unclosed last item', `{"kind":"List","items":[${JSON.stringify(ns('a'))},{"kind":"Namespace","metadata":{"name":"b"}`],
     ['text after the list', `${JSON.stringify(list([ns('a')]))} x`],
     ['a broken skeleton', `{"kind":"List" "items":[${JSON.stringify(ns('a'))}]}`],
   ])('broken JSON (%s) adds nothing before it is read as YAML, as before', (_name, text) => {

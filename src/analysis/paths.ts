@@ -3,7 +3,7 @@
 import { ErrorCode, UsageError, warning, type Warning } from '../errors.js';
 import { ANY_NODE, CLUSTER_ADMIN, compareIds, parseId } from '../ids.js';
 import type { CompiledGraph } from '../graph/compiled.js';
-import { ZERO_LENGTH_TECHNIQUES } from '../graph/schema.js';
+import { explanationJoiner, JOINER_CONTEXT, ZERO_LENGTH_TECHNIQUES } from '../graph/schema.js';
 
 export interface PathStep {
   from: string;
@@ -87,7 +87,7 @@ function foldStep(g: CompiledGraph, first: number, rest: readonly number[], from
       }
       step.evidence.push(ev);
     }
-    if (xa.explanation) step.explanation += separator(step.explanation) + xa.explanation;
+    if (xa.explanation) step.explanation += explanationJoiner(step.explanation) + xa.explanation;
   }
   return step;
 }
@@ -320,33 +320,35 @@ class AggregateChain {
     // A separator depends only on the end of what precedes it; with texts this long, that end is
     // the previous text's own.
     let tail: string | null = texts.length > 0 ? texts[0] : '';
-    for (let i = 1; i < texts.length && tail !== null; i++) tail = texts[i - 1].length < SEPARATOR_CONTEXT ? null : tail + separator(texts[i - 1]) + texts[i];
+    for (let i = 1; i < texts.length && tail !== null; i++) tail = texts[i - 1].length < JOINER_CONTEXT ? null : tail + explanationJoiner(texts[i - 1]) + texts[i];
     this.tail = tail;
+    // The tail with each separator in front: a fold then joins two strings, once.
+    this.runOnTail = tail ? ` ${tail}` : '';
+    this.colonTail = tail ? `: ${tail}` : '';
+    this.to = edges.length > 0 ? g.ids[g.edgeDst[edges[edges.length - 1]]] : null;
   }
+
+  private readonly runOnTail: string;
+  private readonly colonTail: string;
+  /** The real node the chain ends at (null: no expansions, the step's own target). */
+  private readonly to: string | null;
 
   fold(e: number): PathStep {
     const { g } = this;
     if (this.tail === null) return foldStep(g, e, this.edges, 0, this.edges.length);
     const a = g.edgeInfo[e];
-    const last = this.edges.length > 0 ? this.edges[this.edges.length - 1] : e;
     let evidence = a.evidence;
     for (const ev of this.evidence) {
       if (evidence.includes(ev)) continue;
       if (evidence === a.evidence) evidence = [...a.evidence];
       evidence.push(ev);
     }
-    const explanation = this.tail ? a.explanation + separator(a.explanation) + this.tail : a.explanation;
-    return { from: g.ids[g.edgeSrc[e]], to: g.ids[g.edgeDst[last]], technique: g.kindOf(e), evidence, explanation };
+    const explanation = this.tail ? a.explanation + (g.joinsWithSpace[e] ? this.runOnTail : this.colonTail) : a.explanation;
+    return { from: g.ids[g.edgeSrc[e]], to: this.to ?? g.ids[g.edgeDst[e]], technique: g.kindOf(e), evidence, explanation };
   }
 }
 
-/** How an expansion's explanation is joined to what comes before it. */
-function separator(before: string): string {
-  return / (as|mount|on|so)$/.test(before) ? ' ' : ': ';
-}
 
-/** Characters the separator looks back at (" mount"). */
-const SEPARATOR_CONTEXT = 6;
 
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
 export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number, scratch?: Uint8Array): number[][] {

@@ -25,6 +25,18 @@ export const KIND_RANK: ReadonlyMap<string, number> = new Map(EDGE_KINDS.map((k,
 /** Steps that do not count in a path's length (interface.md section 5, "Length"). */
 export const ZERO_LENGTH_TECHNIQUES: ReadonlySet<string> = new Set(['MEMBER_OF', 'RUNS_AS']);
 
+/** Endings after which an aggregate member's explanation continues the sentence ("... and mount" "secret a/b"). */
+const RUN_ON_ENDINGS = [' as', ' mount', ' on', ' so'];
+
+/** How a member's explanation is joined to the text before it: a space after a run-on ending, else a colon. */
+export function explanationJoiner(before: string): ' ' | ': ' {
+  for (const end of RUN_ON_ENDINGS) if (before.endsWith(end)) return ' ';
+  return ': ';
+}
+
+/** Characters explanationJoiner looks back at (" mount"). */
+export const JOINER_CONTEXT = 6;
+
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

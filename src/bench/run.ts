@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { analyze } from '../analysis/analyze.js';
 import { requestFromArgs, whoCanJson, type RequestOptions } from '../cli/who-can.js';
-import { ManifestReader } from '../ingest/files.js';
+import { ManifestReader, readTextFile } from '../ingest/files.js';
 import { RbacIndex } from '../rbac/authorizer.js';
 import type { RequestAttributes } from '../rbac/request.js';
 import type { Snapshot } from '../snapshot/types.js';
@@ -139,7 +139,7 @@ interface ChildArgs {
 function ingest(file: string): { snapshot: Snapshot; warnings: number; readMs: number; parseNormalizeMs: number; snapshotMs: number } {
   const t0 = performance.now();
   const reader = new ManifestReader();
-  let text: string | null = readFileSync(file, 'utf8');
+  let text: string | null = readTextFile(file); // as ManifestReader.readFile reads it
   const t1 = performance.now();
   reader.readText(text, file);
   text = null;

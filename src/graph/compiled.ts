@@ -113,7 +113,7 @@ export class CompiledGraph {
       const last = keep.length - 1;
       const b = last >= 0 ? keep[last] : -1;
       if (b >= 0 && s[b] === s[e] && d[b] === d[e] && k[b] === k[e]) {
-        if (info[e].evidence.join('\n') < info[b].evidence.join('\n')) keep[last] = e;
+        if (compareEvidence(info[e].evidence, info[b].evidence) < 0) keep[last] = e;
       } else keep.push(e);
     }
     const kept = keep.length;
@@ -227,6 +227,30 @@ export class CompiledGraph {
       top = nextTop;
     }
   }
+}
+
+/**
+ * Evidence lists in the order of their texts joined by newlines, without joining them: lists
+ * differ at their first unequal ID, which decides unless one of the two IDs begins the other (then
+ * the joined texts are compared, as that case depends on what follows).
+ */
+export function compareEvidence(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (!x.startsWith(y) && !y.startsWith(x)) return x < y ? -1 : 1;
+    return compareJoined(a, b);
+  }
+  // One list begins the other: so does its text, a shorter one (but [] and [''] are both '').
+  return n === 0 ? compareJoined(a, b) : a.length - b.length;
+}
+
+function compareJoined(a: readonly string[], b: readonly string[]): number {
+  const ja = a.join('\n');
+  const jb = b.join('\n');
+  return ja < jb ? -1 : ja > jb ? 1 : 0;
 }
 
 /** CSR offsets: node i's edges are at [start[i], start[i+1]) of a list sorted by `own`. */

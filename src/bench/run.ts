@@ -41,10 +41,11 @@ export interface Stats {
 export function stats(xs: readonly number[]): Stats {
   const s = [...xs].sort((a, b) => a - b);
   const at = (p: number): number => (s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]);
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
   const mean = s.length === 0 ? 0 : s.reduce((a, b) => a + b, 0) / s.length;
-  return { n: s.length, p50: round(at(50)), p99: round(at(99)), max: round(s[s.length - 1] ?? 0), mean: round(mean) };
+  return { n: s.length, p50: round3(at(50)), p99: round3(at(99)), max: round3(s[s.length - 1] ?? 0), mean: round3(mean) };
 }
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const ms = (x: number): number => Math.round(x);
 const mib = (bytes: number): number => Math.round(bytes / MB);
@@ -375,8 +376,8 @@ async function taskLarge(a: ChildArgs, rss: RssSampler, prof: Profiler): Promise
       retainedAfterGc: { rssMiB: mib(retained.rss), heapUsedMiB: mib(retained.heapUsed), externalMiB: mib(retained.external + retained.arrayBuffers) },
     },
     queries: {
-      paths: { ...stats(pathTimes), subjectsWithPath: withPath },
-      secretAccess: { ...stats(secretTimes), meanReaders: Math.round(readers / Math.max(1, secretIds.length)) },
+      paths: { ...stats(pathTimes), subjectsWithPath: withPath, samplesMs: pathTimes.map(round3) },
+      secretAccess: { ...stats(secretTimes), meanReaders: Math.round(readers / Math.max(1, secretIds.length)), samplesMs: secretTimes.map(round3) },
     },
   };
 }
@@ -417,10 +418,28 @@ function runChild(a: ChildArgs): Promise<Record<string, unknown>> {
   });
 }
 
+interface LargeRound {
+  parse: Record<string, unknown>;
+  r: Record<string, unknown>;
+  floor: number;
+  totalMs: number;
+  ratio: number;
+  coldRatio: number;
+}
+
+/** One round's floor and pipeline, and the ratio between them. */
+function largeRound(parse: Record<string, unknown>, r: Record<string, unknown>): LargeRound {
+  const floor = parse.floorMs as number;
+  const totalMs = (r.pipeline as Record<string, number>).totalMs;
+  const coldParse = (parse.parseMs as number[])[0];
+  return { parse, r, floor, totalMs, ratio: Math.round((totalMs / floor) * 100) / 100, coldRatio: Math.round((totalMs / coldParse) * 100) / 100 };
+}
+
 interface Options {
   preset: 'rbac' | 'large' | 'all';
   seed: number;
   queries: number;
+  rounds: number;
   out: string;
   keep: boolean;
   profile: boolean;
@@ -446,7 +465,7 @@ const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 async function main(o: Options): Promise<void> {
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    command: `npm run bench -- --preset ${o.preset} --seed ${o.seed}${o.profile ? ' --profile' : ''}`,
+    command: `npm run bench -- --preset ${o.preset} --seed ${o.seed} --rounds ${o.rounds}${o.profile ? ' --profile' : ''}`,
     seed: o.seed,
     machine: machine(),
     profiled: o.profile,
@@ -485,31 +504,46 @@ async function main(o: Options): Promise<void> {
       const c = g.counts;
       log(`generated ${c.pods} pods, ${c.serviceAccounts} service accounts, ${c.roles} roles, ${c.bindings} bindings, ${c.secrets} secrets, ${c.namespaces} namespaces, ${c.nodes} nodes, ${c.workloads} workloads`);
       log(`dump: ${(g.bytes / MB).toFixed(1)} MiB (${g.bytes} bytes) in ${genMs} ms`);
-      const parse = await runChild({ task: 'parse', file: g.file, seed: o.seed, queries: o.queries, profileDir: null });
-      const floor = parse.floorMs as number;
+      // Rounds: the floor and the pipeline measured back to back, each in a fresh process, so that
+      // both see the same machine (this VM's speed drifts by 20% within minutes). The round with
+      // the median ratio is shown in full and judged; every round is listed.
+      const rounds: LargeRound[] = [];
+      for (let i = 0; i < o.rounds; i++) {
+        const parse = await runChild({ task: 'parse', file: g.file, seed: o.seed, queries: o.queries, profileDir: null });
+        const r = await runChild({ task: 'large', file: g.file, seed: o.seed, queries: o.queries, profileDir: i === 0 ? profileDir : null });
+        const round = largeRound(parse, r);
+        rounds.push(round);
+        const q = r.queries as Record<string, Stats>;
+        log(`round ${i + 1} of ${o.rounds}: floor ${round.floor} ms, end to end ${round.totalMs} ms, ratio ${round.ratio}x; paths --from p99 ${q.paths.p99.toFixed(2)} ms; secret-access p50 ${q.secretAccess.p50.toFixed(2)} p99 ${q.secretAccess.p99.toFixed(2)} ms; maxRSS ${r.maxRssMiB} MiB`);
+      }
+      const mid = [...rounds].sort((x, y) => x.ratio - y.ratio)[Math.floor(rounds.length / 2)];
+      const { parse, r, floor, ratio, coldRatio } = mid;
+      log(`\nthe median round (${rounds.indexOf(mid) + 1}), in full:`);
       log(`(a) JSON.parse floor: ${floor} ms (median of ${(parse.parseMs as number[]).join(', ')} ms; reading the file first took ${parse.readMs} ms)`);
-      const r = await runChild({ task: 'large', file: g.file, seed: o.seed, queries: o.queries, profileDir });
       const p = r.pipeline as Record<string, number>;
-      const ratio = Math.round((p.totalMs / floor) * 100) / 100;
       const coldParse = (parse.parseMs as number[])[0];
-      const coldRatio = Math.round((p.totalMs / coldParse) * 100) / 100;
       log(`(b) end to end from the file: ${p.totalMs} ms`);
       log(`      read ${p.readMs} | JSON.parse + normalize ${p.parseNormalizeMs} | snapshot (sort, hash) ${p.snapshotMs} | analyze (RBAC index + graph) ${p.analyzeMs} | all paths ${p.pathsMs} | secret ranking ${p.rankingMs}`);
       const gr = r.graph as Record<string, number>;
       log(`      graph ${gr.nodes} nodes, ${gr.edges} edges; ${gr.starts} non-system starts, ${gr.pathsToClusterAdmin} reach cluster-admin; ${gr.secretsRanked} secrets ranked`);
       log(`(c) ratio b/a: ${ratio}x  target <= 4x: ${verdict(ratio <= 4)}  (against the first, cold parse of ${coldParse} ms, as the pipeline's own parse is: ${coldRatio}x)`);
       const mem = r.memory as Record<string, unknown>;
-      const maxRss = r.maxRssMiB as number;
-      log(`(d) peak RSS: ${mem.pipelinePeakRssMiB} MiB sampled during (b), maxRSS ${maxRss} MiB for the whole child (queries included)  target < 3 GB: ${verdict(maxRss * MB < 3e9)}`);
+      const maxRss = Math.max(...rounds.map((x) => x.r.maxRssMiB as number));
+      log(`(d) peak RSS: ${mem.pipelinePeakRssMiB} MiB sampled during (b); maxRSS of any round's whole child (queries included) ${maxRss} MiB  target < 3 GB: ${verdict(maxRss * MB < 3e9)}`);
       log(`      phase peaks ${JSON.stringify(mem.phasePeakRssMiB)}; after gc: ${JSON.stringify(mem.retainedAfterGc)}`);
-      const q = r.queries as Record<string, Stats>;
+      // Queries: every round's samples together (the same queries, asked once per round).
+      const pooled = (k: 'paths' | 'secretAccess'): Stats => stats(rounds.flatMap((x) => (x.r.queries as Record<string, { samplesMs: number[] }>)[k].samplesMs));
+      const pq = { paths: pooled('paths'), secretAccess: pooled('secretAccess') };
       const qx = r.queries as Record<string, Record<string, number>>;
-      log(`(e) paths --from (one subject to cluster-admin): ${fmtStats(q.paths)} ms  target p99 < 20 ms: ${verdict(q.paths.p99 < 20)}  (${qx.paths.subjectsWithPath} of ${q.paths.n} have a path)`);
-      log(`    secret-access (readers of one secret):       ${fmtStats(q.secretAccess)} ms  target p99 < 20 ms: ${verdict(q.secretAccess.p99 < 20)}  (${qx.secretAccess.meanReaders} readers per secret on average)`);
+      log(`(e) single queries, the ${o.queries} of each round together:`);
+      log(`    paths --from (one subject to cluster-admin): ${fmtStats(pq.paths)} ms  target p99 < 20 ms: ${verdict(pq.paths.p99 < 20)}  (${qx.paths.subjectsWithPath} of ${o.queries} have a path)`);
+      log(`    secret-access (readers of one secret):       ${fmtStats(pq.secretAccess)} ms  target p99 < 20 ms: ${verdict(pq.secretAccess.p99 < 20)}  (${qx.secretAccess.meanReaders} readers per secret on average)`);
       results.large = {
         dump: { bytes: g.bytes, sha256: g.sha256, counts: g.counts, kinds: g.kinds, generateMs: genMs },
-        parse, ...r, ratio, coldRatio,
-        targets: { ratioMax: 4, ratioMet: ratio <= 4, rssMaxBytes: 3e9, rssMet: maxRss * MB < 3e9, queryP99MaxMs: 20, pathsMet: q.paths.p99 < 20, secretAccessMet: q.secretAccess.p99 < 20 },
+        medianRound: rounds.indexOf(mid) + 1,
+        rounds: rounds.map((x) => ({ parse: x.parse, ...x.r, ratio: x.ratio, coldRatio: x.coldRatio })),
+        ratio, coldRatio, maxRssMiB: maxRss, queries: pq,
+        targets: { ratioMax: 4, ratioMet: ratio <= 4, rssMaxBytes: 3e9, rssMet: maxRss * MB < 3e9, queryP99MaxMs: 20, pathsMet: pq.paths.p99 < 20, secretAccessMet: pq.secretAccess.p99 < 20 },
       };
       if (!o.keep) rmSync(g.file, { force: true });
     }
@@ -533,6 +567,7 @@ function parseCli(argv: string[]): { child: ChildArgs | null; options: Options }
       preset: { type: 'string', default: 'all' },
       seed: { type: 'string', default: '1' },
       queries: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '3' },
       out: { type: 'string', default: 'bench/out/results.json' },
       keep: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
@@ -544,7 +579,8 @@ function parseCli(argv: string[]): { child: ChildArgs | null; options: Options }
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench -- [--preset rbac|large|all] [--seed N] [--queries N] [--out FILE] [--keep] [--profile]\n' +
+      'usage: npm run bench -- [--preset rbac|large|all] [--seed N] [--queries N] [--rounds N] [--out FILE] [--keep] [--profile]\n' +
+        '--rounds: how many times the large preset\'s floor and pipeline are measured (default 3; the median round is judged)\n' +
         `presets: ${Object.entries(PRESETS).map(([k, v]) => `${k} (${v.roles} roles, ${v.bindings} bindings, ${v.pods} pods)`).join('; ')}\n`,
     );
     process.exit(0);
@@ -553,8 +589,10 @@ function parseCli(argv: string[]): { child: ChildArgs | null; options: Options }
   if (!['rbac', 'large', 'all'].includes(preset)) throw new Error(`--preset must be rbac, large or all, not "${preset}"`);
   const seed = Number(values.seed);
   const queries = Number(values.queries);
+  const rounds = Number(values.rounds);
   if (!Number.isInteger(seed) || !Number.isInteger(queries) || queries < 1) throw new Error('--seed and --queries take whole numbers');
-  const options: Options = { preset: preset as Options['preset'], seed, queries, out: resolve(values.out as string), keep: values.keep === true, profile: values.profile === true };
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a whole number, 1 or more');
+  const options: Options = { preset: preset as Options['preset'], seed, queries, rounds, out: resolve(values.out as string), keep: values.keep === true, profile: values.profile === true };
   const child = values.child
     ? { task: values.child as ChildArgs['task'], file: values.file as string, seed, queries, profileDir: (values['profile-dir'] as string | undefined) ?? null }
     : null;

@@ -145,8 +145,12 @@ export class SnapshotIndex {
     return spec.nodeName ? nodeId(spec.nodeName) : ANY_NODE;
   }
 
-  sortedNamespaces(): string[] {
-    return [...this.namespaces].sort();
+  private sortedNs: readonly string[] | null = null;
+
+  /** Every namespace, sorted (worked out once: techniques ask per grant). */
+  sortedNamespaces(): readonly string[] {
+    this.sortedNs ??= [...this.namespaces].sort();
+    return this.sortedNs;
   }
 }
 
@@ -164,20 +168,40 @@ export function tokenHolderOf(s: Secret): string | null {
   return saId(s.namespace, name);
 }
 
+/**
+ * One string per aggregate ID. Techniques name the same few thousand aggregates hundreds of
+ * thousands of times: the graph builder then looks up a string it has seen (hash kept, compared by
+ * reference) instead of a new one. Bounded, as a long watch sees namespaces come and go.
+ */
+const AGG_IDS = new Map<string, Map<string, string>>();
+const AGG_IDS_MAX = 100_000;
+
+function aggId(kind: string, scope: string | null): string {
+  const arg = scope ?? '*';
+  let byArg = AGG_IDS.get(kind);
+  if (!byArg) AGG_IDS.set(kind, (byArg = new Map()));
+  let id = byArg.get(arg);
+  if (id === undefined) {
+    if (byArg.size >= AGG_IDS_MAX) byArg.clear();
+    byArg.set(arg, (id = `Agg:${kind}:${arg}`));
+  }
+  return id;
+}
+
 /** Aggregate nodes: "every X of namespace N" as one node, expanded to its members by the graph builder. */
 export const Agg = {
   /** Every service account of a namespace (null: of every namespace). */
-  identities: (scope: string | null): string => `Agg:identities:${scope ?? '*'}`,
+  identities: (scope: string | null): string => aggId('identities', scope),
   /** Every secret of a namespace, and the SAs whose legacy tokens they hold. */
-  secrets: (scope: string | null): string => `Agg:secrets:${scope ?? '*'}`,
+  secrets: (scope: string | null): string => aggId('secrets', scope),
   /** Every pod of a namespace. */
-  pods: (scope: string | null): string => `Agg:pods:${scope ?? '*'}`,
+  pods: (scope: string | null): string => aggId('pods', scope),
   /** The service accounts of the pods of a namespace whose token is mounted. */
-  podIdentities: (scope: string | null): string => `Agg:pod-identities:${scope ?? '*'}`,
+  podIdentities: (scope: string | null): string => aggId('pod-identities', scope),
   /** Root on every node (a new pod can name any node in spec.nodeName). */
   nodes: (): string => 'Agg:nodes',
   /** The pods running on a node (null: on every node). */
-  nodePods: (node: string | null): string => `Agg:node-pods:${node ?? '*'}`,
+  nodePods: (node: string | null): string => aggId('node-pods', node),
   /** Every user the input names. */
   users: (): string => 'Agg:users',
   /** Every user, group (but system:masters) and service account. */

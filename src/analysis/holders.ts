@@ -13,19 +13,31 @@ export interface Reach {
   explanation: string;
 }
 
+const AUTHENTICATED = groupId(ALL_AUTHENTICATED);
+const SA_GROUPS = new Map<string, readonly string[]>();
+
 /**
  * The groups every member of a subject is in, whatever binding names it (rbac-semantics.md,
  * "Subjects"). They form one chain per subject (a service account ⊂ system:serviceaccounts:<ns> ⊂
  * system:serviceaccounts ⊂ system:authenticated), which is what lets `jointReach` start only from
  * subjects that some binding names.
  */
-export function implicitGroupsOf(subject: string): string[] {
+export function implicitGroupsOf(subject: string): readonly string[] {
   const p = parseId(subject);
   if (!p) return [];
-  const authenticated = groupId(ALL_AUTHENTICATED);
+  const authenticated = AUTHENTICATED;
   switch (p.kind) {
-    case 'ServiceAccount':
-      return [groupId(saGroup(p.namespace!)), groupId(ALL_SERVICE_ACCOUNTS), authenticated];
+    case 'ServiceAccount': {
+      // One array (and so one string per group) per namespace: lookups by these IDs then find
+      // strings already hashed. Bounded, as a long watch sees namespaces come and go.
+      const ns = p.namespace!;
+      let groups = SA_GROUPS.get(ns);
+      if (!groups) {
+        if (SA_GROUPS.size >= 100_000) SA_GROUPS.clear();
+        SA_GROUPS.set(ns, (groups = Object.freeze([groupId(saGroup(ns)), groupId(ALL_SERVICE_ACCOUNTS), authenticated])));
+      }
+      return groups;
+    }
     case 'User':
       if (p.name === ANONYMOUS) return [groupId(ALL_UNAUTHENTICATED)];
       return p.name.startsWith('system:node:') ? [groupId(NODES_GROUP), authenticated] : [authenticated];

@@ -3,7 +3,7 @@
 
 import type { MultiDirectedGraph } from 'graphology';
 import { ErrorCode, warning, type Warning } from '../errors.js';
-import { ANY_NODE, CLUSTER_ADMIN, groupId, saId, userId } from '../ids.js';
+import { ANY_NODE, CLUSTER_ADMIN, groupId, userId } from '../ids.js';
 import { Agg, type AnalysisContext, SnapshotIndex } from '../analysis/context.js';
 import type { AttackEdge, Technique } from '../analysis/technique.js';
 import type { Grant, RbacIndex } from '../rbac/authorizer.js';
@@ -281,7 +281,7 @@ function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
           const seen = new Set<string>();
           for (const p of index.podsByNamespace.get(arg) ?? []) {
             if (!index.tokenMounted(p.namespace, p.spec, p.owner)) continue;
-            const sa = saId(p.namespace, p.spec.serviceAccountName);
+            const sa = index.saIdOf(p.namespace, p.spec.serviceAccountName);
             if (seen.has(sa)) continue;
             seen.add(sa);
             expand(agg, sa, `service account ${sa.slice('ServiceAccount:'.length)} by swapping the image of pod ${p.namespace}/${p.name}`, [p.id]);

@@ -62,7 +62,8 @@ export default defineTechnique({
     for (const g of serviceAccounts) {
       const evidence = grantEvidence(g);
       if (g.rule.resourceNames.length === 0) {
-        for (const s of g.binding.subjects) yield { from: s, to: Agg.identities(g.scope), evidence, explanation: `can impersonate service accounts in ${scopeText(g.scope)}, and so act as` };
+        const explanation = `can impersonate service accounts in ${scopeText(g.scope)}, and so act as`;
+        for (const s of g.binding.subjects) yield { from: s, to: Agg.identities(g.scope), evidence, explanation };
         continue;
       }
       for (const sa of namedServiceAccounts(ctx, g)) {

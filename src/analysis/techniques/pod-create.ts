@@ -43,15 +43,17 @@ export default defineTechnique({
         const claims = g.scope === null ? allClaims : ix.hostPathClaimsIn(g.scope);
         const privileged = g.scope === null ? anyOpenNamespace : !ix.psaForbidsHostAccess(g.scope);
         const nodesOpen = privileged || claims.length > 0;
+        // One text per grant, shared by its subjects' edges.
+        const runAs = `${base} and run them as`;
+        const mount = `${base} and mount`;
+        const how = !privileged
+          ? ` with a pod mounting claim ${claims[0]}, bound to a hostPath PersistentVolume (Pod Security checks the pod, not the volume)`
+          : ' privileged';
+        const runOn = nodesOpen ? `${base} and run one${how} on` : '';
         for (const s of g.binding.subjects) {
-          yield { from: s, to: Agg.identities(g.scope), evidence, explanation: `${base} and run them as` };
-          yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `${base} and mount` };
-          if (nodesOpen) {
-            const how = !privileged
-              ? ` with a pod mounting claim ${claims[0]}, bound to a hostPath PersistentVolume (Pod Security checks the pod, not the volume)`
-              : ' privileged';
-            yield { from: s, to: Agg.nodes(), evidence, explanation: `${base} and run one${how} on` };
-          }
+          yield { from: s, to: Agg.identities(g.scope), evidence, explanation: runAs };
+          yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: mount };
+          if (nodesOpen) yield { from: s, to: Agg.nodes(), evidence, explanation: runOn };
         }
       }
     }

@@ -33,7 +33,8 @@ export default defineTechnique({
       for (const g of ctx.grants(['create'], '', 'pods', sub)) {
         const evidence = grantEvidence(g);
         if (g.rule.resourceNames.length === 0) {
-          for (const s of g.binding.subjects) yield { from: s, to: Agg.pods(g.scope), evidence, explanation: `can ${sub} into pods in ${scopeText(g.scope)}` };
+          const explanation = `can ${sub} into pods in ${scopeText(g.scope)}`;
+          for (const s of g.binding.subjects) yield { from: s, to: Agg.pods(g.scope), evidence, explanation };
           continue;
         }
         for (const p of namedPods(ctx, g)) {

@@ -102,7 +102,7 @@ interface Candidate {
 
 /** What is worth binding, per scope, for a `bind` rule without resourceNames; built once per analysis. */
 class Catalog {
-  readonly namespaces: string[];
+  readonly namespaces: readonly string[];
   readonly rolesByNamespace = new Map<string, string[]>();
   readonly clusterRoleBindings: ResolvedBinding[] = [];
   readonly roleBindingsByNamespace = new Map<string, ResolvedBinding[]>();

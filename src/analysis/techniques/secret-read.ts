@@ -23,9 +23,8 @@ export default defineTechnique({
       const evidence = grantEvidence(g);
       const verbs = g.rule.verbs.includes('*') ? '*' : g.rule.verbs.filter((v) => (SECRET_READ_VERBS as readonly string[]).includes(v)).join('/');
       if (g.rule.resourceNames.length === 0) {
-        for (const s of g.binding.subjects) {
-          yield { from: s, to: Agg.secrets(g.scope), evidence, explanation: `can ${verbs} secrets in ${scopeText(g.scope)}, so` };
-        }
+        const explanation = `can ${verbs} secrets in ${scopeText(g.scope)}, so`;
+        for (const s of g.binding.subjects) yield { from: s, to: Agg.secrets(g.scope), evidence, explanation };
         continue;
       }
       // Named secrets only: get by name, or list/watch with a metadata.name field selector. Looked

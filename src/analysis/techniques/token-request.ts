@@ -20,7 +20,8 @@ export default defineTechnique({
     for (const g of ctx.grants(['create'], '', 'serviceaccounts', 'token')) {
       const evidence = grantEvidence(g);
       if (g.rule.resourceNames.length === 0) {
-        for (const s of g.binding.subjects) yield { from: s, to: Agg.identities(g.scope), evidence, explanation: `can request tokens for service accounts in ${scopeText(g.scope)}, and so act as` };
+        const explanation = `can request tokens for service accounts in ${scopeText(g.scope)}, and so act as`;
+        for (const s of g.binding.subjects) yield { from: s, to: Agg.identities(g.scope), evidence, explanation };
         continue;
       }
       // The account must exist for a TokenRequest; only known ones are reached.

@@ -1,6 +1,5 @@
 // WORKLOAD_PATCH: rewriting a workload's pod template (any SA of its namespace) or a pod's images (its own SA).
 
-import { saId } from '../../ids.js';
 import type { WorkloadKind } from '../../snapshot/types.js';
 import { Agg, grantEvidence, namesAllow, scopeText } from '../context.js';
 import { defineTechnique, RBAC_INPUTS } from '../technique.js';
@@ -41,14 +40,13 @@ export default defineTechnique({
       for (const g of ctx.grants(VERBS, group, resource)) {
         const evidence = grantEvidence(g);
         if (g.rule.resourceNames.length === 0) {
-          for (const s of g.binding.subjects) {
-            yield { from: s, to: Agg.identities(g.scope), evidence, explanation: `can update/patch ${what} in ${scopeText(g.scope)}: a template can run as` };
-          }
+          const explanation = `can update/patch ${what} in ${scopeText(g.scope)}: a template can run as`;
+          for (const s of g.binding.subjects) yield { from: s, to: Agg.identities(g.scope), evidence, explanation };
           continue;
         }
         // Named workloads only: the rule is useful only where such a workload exists (update and
         // patch never create one).
-        for (const ns of g.scope === null ? ix.sortedNamespaces() : [g.scope]) {
+        for (const ns of g.scope === null ? ix.workloadsByNamespace.keys() : [g.scope]) {
           for (const w of ix.workloadsByNamespace.get(ns) ?? []) {
             if (w.kind !== kind || !namesAllow(g, w.name)) continue;
             for (const s of g.binding.subjects) {
@@ -63,15 +61,14 @@ export default defineTechnique({
     for (const g of ctx.grants(VERBS, '', 'pods')) {
       const evidence = grantEvidence(g);
       if (g.rule.resourceNames.length === 0) {
-        for (const s of g.binding.subjects) {
-          yield { from: s, to: Agg.podIdentities(g.scope), evidence, explanation: `can update/patch pods in ${scopeText(g.scope)}, and so run code as` };
-        }
+        const explanation = `can update/patch pods in ${scopeText(g.scope)}, and so run code as`;
+        for (const s of g.binding.subjects) yield { from: s, to: Agg.podIdentities(g.scope), evidence, explanation };
         continue;
       }
       for (const p of namedPods(ctx, g)) {
         // A mirror pod's image cannot be swapped: the kubelet runs the static pod from its file.
         if (p.owner?.startsWith('Node:') || !ix.tokenMounted(p.namespace, p.spec)) continue;
-        const sa = saId(p.namespace, p.spec.serviceAccountName);
+        const sa = ix.saIdOf(p.namespace, p.spec.serviceAccountName);
         for (const s of g.binding.subjects) {
           yield { from: s, to: sa, evidence: [...evidence, p.id], explanation: `can update/patch pod ${p.namespace}/${p.name} and swap its image to run code as ${p.namespace}/${p.spec.serviceAccountName}, whose token it mounts` };
         }

@@ -39,7 +39,7 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
   const store = new EdgeStore();
   const index = new SnapshotIndex(snapshot);
   const warnings: Warning[] = [];
-  let reachesNodeSet: Set<string> | null = null;
+  let reachesNode: ((id: string) => boolean) | null = null;
 
   // cluster-admin holds every permission: a virtual binding lets every technique derive its reach.
   rbac.addVirtualRole(ALL_RULES_ROLE, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [], nonResourceURLs: ['*'] }]);
@@ -70,7 +70,7 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
       return g;
     },
     reachesNode(subject) {
-      return reachesNodeSet?.has(subject) ?? false;
+      return reachesNode?.(subject) ?? false;
     },
   };
 
@@ -107,7 +107,7 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
     expandAggregates(store, index);
   };
   runAll(false);
-  reachesNodeSet = store.reverseReach(store.names.filter((n) => n.startsWith('Node:')));
+  reachesNode = store.reverseReach(store.names.filter((n) => n.startsWith('Node:')));
   runAll(true);
 
   const compiled = store.compile();
@@ -166,8 +166,8 @@ class EdgeStore {
     this.edges.push(e);
   }
 
-  /** Every node that can reach any of `targets`. */
-  reverseReach(targets: string[]): Set<string> {
+  /** Whether a node can reach any of `targets` (as the graph stands now). */
+  reverseReach(targets: string[]): (id: string) => boolean {
     const n = this.names.length;
     const start = new Int32Array(n + 1);
     for (const d of this.dst) start[d + 1]++;
@@ -194,9 +194,10 @@ class EdgeStore {
         }
       }
     }
-    const out = new Set<string>();
-    for (let i = 0; i < n; i++) if (seen[i]) out.add(this.names[i]);
-    return out;
+    return (id) => {
+      const i = this.nodeIndex.get(id);
+      return i !== undefined && i < n && seen[i] === 1;
+    };
   }
 
   compile(): CompiledGraph {

@@ -44,9 +44,18 @@ export function escapeReasons(spec: PodSpec, ns: string, ix: SnapshotIndex): str
     }
   }
   for (const v of spec.volumes) {
-    const mounts = spec.containers.flatMap((c) => c.volumeMounts.filter((m) => m.name === v.name));
-    if (mounts.length === 0) continue;
-    const readOnly = mounts.every((m) => m.readOnly);
+    if (!v.hostPath && !v.persistentVolumeClaim) continue;
+    // Mounted by some container? Read-only only if every mount of it is.
+    let mounted = false;
+    let readOnly = true;
+    for (const c of spec.containers) {
+      for (const m of c.volumeMounts) {
+        if (m.name !== v.name) continue;
+        mounted = true;
+        if (!m.readOnly) readOnly = false;
+      }
+    }
+    if (!mounted) continue;
     if (v.hostPath) {
       const path = normalizePath(v.hostPath.path);
       if (RUNTIME_SOCKETS.some((s) => isUnder(s, path))) reasons.push(`hostPath ${path} exposes the container runtime socket`);
@@ -60,7 +69,7 @@ export function escapeReasons(spec: PodSpec, ns: string, ix: SnapshotIndex): str
       reasons.push(`claim ${v.persistentVolumeClaim} is bound to a hostPath PersistentVolume`);
     }
   }
-  return [...new Set(reasons)];
+  return reasons.length < 2 ? reasons : [...new Set(reasons)];
 }
 
 export default defineTechnique({

@@ -136,7 +136,7 @@ export class SnapshotIndex {
   tokenMounted(ns: string, spec: PodSpec, owner: string | null = null): boolean {
     if (isStaticPodOwner(owner)) return false;
     if (spec.automountServiceAccountToken !== null) return spec.automountServiceAccountToken;
-    const sa = this.serviceAccounts.get(saId(ns, spec.serviceAccountName));
+    const sa = this.serviceAccounts.get(this.saIdOf(ns, spec.serviceAccountName));
     return sa?.automountServiceAccountToken ?? true;
   }
 

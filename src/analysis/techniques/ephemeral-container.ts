@@ -25,13 +25,20 @@ export default defineTechnique({
     const ix = ctx.index;
     const withMirrors = new Set(ctx.snapshot.pods.filter(isMirror).map((p) => p.namespace));
     // Every pod of a namespace but its mirror pods: the aggregate when there are none (usually all but kube-system).
-    const podsOf = (ns: string): string[] => (withMirrors.has(ns) ? (ix.podsByNamespace.get(ns) ?? []).filter((p) => !isMirror(p)).map((p) => p.id) : [Agg.pods(ns)]);
+    // Worked out once per namespace, and once for every namespace (grants ask again and again).
+    const podsByNs = new Map<string, string[]>();
+    const podsOf = (ns: string): string[] => {
+      let l = podsByNs.get(ns);
+      if (!l) podsByNs.set(ns, (l = withMirrors.has(ns) ? (ix.podsByNamespace.get(ns) ?? []).filter((p) => !isMirror(p)).map((p) => p.id) : [Agg.pods(ns)]));
+      return l;
+    };
+    let everyPod: string[] | null = null;
     for (const g of ctx.grants(['update', 'patch'], '', 'pods', 'ephemeralcontainers')) {
       const evidence = grantEvidence(g);
       let targets: string[];
       if (g.rule.resourceNames.length > 0) targets = namedPods(ctx, g).filter((p) => !isMirror(p)).map((p) => p.id);
       else if (g.scope !== null) targets = podsOf(g.scope);
-      else targets = withMirrors.size === 0 ? [Agg.pods(null)] : ix.sortedNamespaces().filter((ns) => ix.podsByNamespace.has(ns)).flatMap(podsOf);
+      else targets = everyPod ??= withMirrors.size === 0 ? [Agg.pods(null)] : ix.sortedNamespaces().filter((ns) => ix.podsByNamespace.has(ns)).flatMap(podsOf);
       for (const to of targets) {
         const explanation = to.startsWith('Agg:')
           ? `can add ephemeral containers to pods in ${scopeText(g.scope)}`

@@ -4,19 +4,25 @@ import type { PodSpec } from '../../snapshot/types.js';
 import { isStaticPodOwner } from '../context.js';
 import { defineTechnique } from '../technique.js';
 
-/** Specs are immutable snapshot objects: each one's answer is worked out once (two techniques ask). */
-const MOUNTED = new WeakMap<PodSpec, readonly string[]>();
+const NONE: readonly string[] = [];
 
-/** Secrets a container of the pod can read: secret and projected volumes, env and envFrom references (sorted; read-only). */
+/**
+ * Secrets a container of the pod can read: secret and projected volumes, env and envFrom
+ * references (sorted, each once; read-only). A spec names a few: a list is cheaper than a set, and
+ * working it out again is cheaper than looking it up in a cache.
+ */
 export function mountedSecrets(spec: PodSpec): readonly string[] {
-  let names = MOUNTED.get(spec);
-  if (!names) {
-    const set = new Set<string>();
-    for (const v of spec.volumes) for (const s of v.secrets) set.add(s);
-    for (const c of spec.containers) for (const s of c.envSecrets) set.add(s);
-    names = [...set].sort();
-    MOUNTED.set(spec, names);
-  }
+  let names: string[] | null = null;
+  for (const v of spec.volumes) for (const s of v.secrets) names = addOnce(names, s);
+  for (const c of spec.containers) for (const s of c.envSecrets) names = addOnce(names, s);
+  if (!names) return NONE;
+  if (names.length > 1) names.sort();
+  return names;
+}
+
+function addOnce(names: string[] | null, name: string): string[] {
+  if (!names) return [name];
+  if (!names.includes(name)) names.push(name);
   return names;
 }
 

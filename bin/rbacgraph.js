@@ -1,5 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // Entry point: runs the compiled CLI (built by `npm run build`, which `npm ci` runs via `prepare`).
+// The young generation is set larger than Node's default (16 MB semi-spaces): a large cluster's
+// ingest and analysis make hundreds of MB of objects that live on, and with small semi-spaces each
+// is copied by many more scavenges (about 0.7 s of 8 s on the 400 MB benchmark dump,
+// docs/benchmarks.md). V8 reads this size only at start-up, hence the shebang; `npm start`, the
+// Dockerfile (through the shebang) and `npm run bench` use it too.
 import { tuneHeap } from '../dist/heap.js';
 
 tuneHeap();

@@ -149,7 +149,21 @@ export class ManifestReader {
    * reads the text as a whole, which also finds the error).
    */
   private readJsonList(text: string, file: string): boolean {
-    const layout = scanJsonList(text);
+    const read: (ReadItem | null)[] = [];
+    let layout = scanJsonList(text);
+    while (!this.readListItems(text, file, layout, read)) {
+      // Not a List, or not valid JSON. Unless a guessed item end was wrong (see scanJsonList):
+      // then scan again without guessing. The items read so far were proved and are kept.
+      if (!layout?.guessed) return false;
+      layout = scanJsonList(text, false);
+    }
+    this.stats.documents++;
+    for (const r of read) if (r) this.commitObject(r);
+    return true;
+  }
+
+  /** Reads the items of a List from `read.length` on; false: the layout is not a List's, or a piece does not parse. */
+  private readListItems(text: string, file: string, layout: JsonListLayout | null, read: (ReadItem | null)[]): boolean {
     if (!layout) return false;
     let skeleton: unknown;
     try {
@@ -163,8 +177,7 @@ export class ManifestReader {
     if (!kind.endsWith('List') || !Array.isArray(o.items) || o.items.length !== 0) return false;
     // `kubectl get -o json` items carry their kind; raw API lists do not (PodList → Pod).
     const itemKind = kind === 'List' ? null : kind.slice(0, -'List'.length);
-    const read: (ReadItem | null)[] = new Array(layout.items.length);
-    for (let i = 0; i < layout.items.length; i++) {
+    for (let i = read.length; i < layout.items.length; i++) {
       const at = layout.items[i];
       let item: unknown;
       try {
@@ -175,10 +188,8 @@ export class ManifestReader {
       if (itemKind && item && typeof item === 'object' && !(item as Record<string, unknown>).kind) {
         (item as Record<string, unknown>).kind = itemKind;
       }
-      read[i] = this.prepareObject(item, file, (p) => (p.length === 0 ? at.line : jsonPathLine(text, p, at) ?? at.line));
+      read.push(this.prepareObject(item, file, (p) => (p.length === 0 ? at.line : jsonPathLine(text, p, at) ?? at.line)));
     }
-    this.stats.documents++;
-    for (const r of read) if (r) this.commitObject(r);
     return true;
   }
 
@@ -427,6 +438,8 @@ export interface JsonListLayout {
   close: number;
   /** Each item: where it starts (and its line) and where the `,` or `]` after it is. */
   items: (JsonItem & { end: number })[];
+  /** Some item ends were guessed: a piece that does not parse may be a wrong guess, not bad JSON. */
+  guessed: boolean;
 }
 
 /**
@@ -443,8 +456,20 @@ export function readTextFile(file: string): string {
  * the caller parses the rest (skeleton and items) with JSON.parse, which checks everything else.
  * null: not of that shape, or something the split could get wrong (a second `items` key, a
  * top-level key written with escapes, a stray `,`, text after the top-level object).
+ *
+ * With `guess`, an object item's end is looked for where the text between the first two items
+ * recurs (`},{"apiVersion"`, found by indexOf), not scanned for. A wrong guess cuts a piece that
+ * does not parse, because an object's text is valid JSON only up to its own closing brace: a
+ * layout whose pieces all parse is exact. If one does not, the caller scans again without
+ * guessing (`guessed` says whether that could help); a scan that fails after a guess does so itself.
  */
-export function scanJsonList(text: string): JsonListLayout | null {
+export function scanJsonList(text: string, guess = true): JsonListLayout | null {
+  const state = { guessed: false };
+  const layout = scanList(text, guess, state);
+  return layout === null && state.guessed ? scanList(text, false, state) : layout;
+}
+
+function scanList(text: string, guess: boolean, state: { guessed: boolean }): JsonListLayout | null {
   const items: JsonListLayout['items'] = [];
   let open = -1;
   let close = -1;
@@ -458,6 +483,10 @@ export function scanJsonList(text: string): JsonListLayout | null {
   let itemStart = -1;
   let itemLine = 0;
   const newlines = { count: 0 };
+  /** Where the last object item scanned in full ends, and the text that separates items (once learned). */
+  let lastObjectEnd = -1;
+  let delimiter: string | null = null;
+  const lines = new NewlineCursor(text);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -470,12 +499,22 @@ export function scanJsonList(text: string): JsonListLayout | null {
       itemStart = i;
       itemLine = line;
       expectItem = false;
+      if (guess && c === 123 && delimiter === null && lastObjectEnd >= 0) delimiter = itemDelimiter(text, lastObjectEnd, i);
+      const end = c === 123 && delimiter !== null ? text.indexOf(delimiter, i) : -1;
+      if (end >= 0) {
+        // A guess (see above): proved or refuted when the caller parses the piece.
+        state.guessed = true;
+        line += lines.count(i, end);
+        i = end;
+        continue;
+      }
       if (c === 123 || c === 91) {
         // An object or array item: skipped in one tight loop (most of the text is items).
         const end = containerEnd(text, i, newlines);
         if (end < 0) return null;
         line += newlines.count;
         i = end;
+        if (c === 123) lastObjectEnd = end;
         continue;
       }
     }
@@ -519,7 +558,38 @@ export function scanJsonList(text: string): JsonListLayout | null {
       }
     }
   }
-  return done && open >= 0 && close > open ? { open, close, items } : null;
+  return done && open >= 0 && close > open ? { open, close, items, guessed: state.guessed } : null;
+}
+
+/**
+ * The text from the `}` that ends one object item through the first key of the next item, which
+ * opens at `next` (`},{"apiVersion"`, or with kubectl's indentation between); null if that item
+ * does not open with a key. Nested objects rarely repeat it: their indentation or keys differ.
+ */
+function itemDelimiter(text: string, objectEnd: number, next: number): string | null {
+  let k = next + 1;
+  while (k < text.length && (text.charCodeAt(k) === 32 || text.charCodeAt(k) === 10 || text.charCodeAt(k) === 13 || text.charCodeAt(k) === 9)) k++;
+  if (text.charCodeAt(k) !== 34) return null;
+  const q = stringEnd(text, k);
+  return q < 0 ? null : text.slice(objectEnd, q + 1);
+}
+
+/** Counts newlines in successive ranges of a text, each found once by indexOf (compact JSON has none). */
+class NewlineCursor {
+  private next = -2;
+
+  constructor(private readonly text: string) {}
+
+  /** Newlines in [from, to); ranges must not go backwards. */
+  count(from: number, to: number): number {
+    if (this.next !== -1 && this.next < from) this.next = this.text.indexOf('\n', from);
+    let n = 0;
+    while (this.next !== -1 && this.next < to) {
+      n++;
+      this.next = this.text.indexOf('\n', this.next + 1);
+    }
+    return n;
+  }
 }
 
 /** Character classes for containerEnd: 1 newline, 2 quote, 3 opening and 4 closing bracket. */

@@ -1,6 +1,6 @@
 // A JSON List is read one item at a time; the result is what parsing the whole text gives.
-import { describe, expect, it } from 'vitest';
-import { scanJsonList } from '../../src/ingest/files.js';
+import { describe, expect, it, vi } from 'vitest';
+import { scanJsonList, type JsonListLayout } from '../../src/ingest/files.js';
 import { ingestYaml } from '../support/snapshot.js';
 
 const ns = (name: string): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -32,8 +32,30 @@ const read = (text: string, skipSecrets = false): unknown => {
  */
 const wholeOnly = (text: string, items: unknown[]): string => {
   const out = text.replace(/\}(\s*)$/, (_m, blank: string) => `,"items":${JSON.stringify(items)}}${blank}`);
-  expect(scanJsonList(out)).toBeNull();
+  expect(itemPathDeclines(out)).toBe(true);
   return out;
+};
+
+/**
+ * The item-by-item path declines a text when the scan finds no List shape, or when a piece it
+ * cut does not parse (its guessed item ends are proved by parsing: see scanJsonList).
+ */
+const itemPathDeclines = (text: string): boolean => {
+  const parses = (layout: JsonListLayout): boolean => {
+    try {
+      for (const at of layout.items) JSON.parse(text.slice(at.offset, at.end));
+      JSON.parse(`${text.slice(0, layout.open)}[]${text.slice(layout.close + 1)}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const layout = scanJsonList(text);
+  if (!layout) return true;
+  if (parses(layout)) return false;
+  // As the reader does: a guessed layout that does not parse is scanned again without guessing.
+  const exact = layout.guessed ? scanJsonList(text, false) : null;
+  return !exact || !parses(exact);
 };
 
 /** What reading a text as YAML gives (a comment line first keeps it off the JSON path), one line up. */
@@ -86,11 +108,57 @@ describe('a JSON List read item by item', () => {
 
   it('takes the last `items` key, as JSON.parse does', () => {
     const first = `{"kind":"List","items":[${JSON.stringify(ns('a'))}],"items":[${JSON.stringify(ns('b'))}]}`;
-    expect(scanJsonList(first)).toBeNull();
+    expect(itemPathDeclines(first)).toBe(true);
     expect(ingestYaml(first).snapshot.namespaces.map((n) => n.name)).toEqual(['b']);
     const later = `{"kind":"List","items":0,"items":[${JSON.stringify(ns('b'))}]}`;
     expect(scanJsonList(later)).not.toBeNull();
     expect(ingestYaml(later).snapshot.namespaces.map((n) => n.name)).toEqual(['b']);
+  });
+
+  // Item ends are guessed where the text between the first two items recurs; these lists repeat
+  // that text inside items, change the first key, or indent as kubectl does.
+  const owner = (kind: string, name: string): Record<string, unknown> => ({ apiVersion: 'apps/v1', kind, name, uid: name });
+  const pod = (name: string, owners: unknown[]): Record<string, unknown> => ({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'a', ownerReferences: owners }, spec: { containers: [{ name: 'c', image: 'i' }] },
+  });
+  const guessed: [string, unknown[], (doc: unknown) => string][] = [
+    ['items holding the separator text (two ownerReferences)', [pod('p0', []), pod('p1', [owner('ReplicaSet', 'r'), owner('Deployment', 'd')]), pod('p2', [owner('A', 'x'), owner('B', 'y')]), ns('a')], (d) => JSON.stringify(d)],
+    ['a last item holding it', [pod('p0', []), pod('p1', []), pod('p2', [owner('A', 'x'), owner('B', 'y'), owner('C', 'z')])], (d) => JSON.stringify(d)],
+    ['items whose first key differs', [ns('a'), { kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 's', namespace: 'a' } }, ns('b'), { metadata: { name: 'c' }, kind: 'Namespace', apiVersion: 'v1' }], (d) => JSON.stringify(d)],
+    ['kubectl indentation', [pod('p0', [owner('A', 'x'), owner('B', 'y')]), ns('a'), pod('p1', [])], (d) => JSON.stringify(d, null, 4)],
+  ];
+  it.each(guessed)('%s: the same result as the whole text parsed at once', (_name, items, format) => {
+    const text = format(list(items));
+    expect(scanJsonList(text)).not.toBeNull();
+    expect(read(text)).toEqual(read(wholeOnly(text, items)));
+  });
+
+  it('a wrong guess cuts a piece that does not parse; the text is then read item by item after an exact scan', () => {
+    const items = [pod('p0', []), pod('p1', [owner('A', 'x'), owner('B', 'y')]), ns('a')];
+    const text = JSON.stringify(list(items));
+    const guessed = scanJsonList(text)!;
+    expect(guessed.guessed).toBe(true);
+    expect(() => guessed.items.map((at) => JSON.parse(text.slice(at.offset, at.end)))).toThrow(SyntaxError);
+    const exact = scanJsonList(text, false)!;
+    expect(exact.guessed).toBe(false);
+    expect(exact.items.map((at) => JSON.parse(text.slice(at.offset, at.end)))).toEqual(items);
+    // Read item by item after all: JSON.parse never sees the whole text.
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(ingestYaml(text).snapshot.pods.map((p) => p.name)).toEqual(['p0', 'p1']);
+      expect(parse.mock.calls.some(([t]) => t === text)).toBe(false);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('guesses right on kubectl-style lists: every piece parses, lines counted', () => {
+    const items = [pod('p0', [owner('A', 'x'), owner('B', 'y')]), ns('a'), pod('p1', [])];
+    const text = JSON.stringify(list(items), null, 4);
+    const layout = scanJsonList(text)!;
+    expect(layout.guessed).toBe(true);
+    expect(layout.items.map((at) => JSON.parse(text.slice(at.offset, at.end)))).toEqual(items);
+    expect(layout.items.map((at) => at.line)).toEqual(scanJsonList(text, false)!.items.map((at) => at.line));
   });
 
   it('an object with items that is not a List is one object', () => {

@@ -10,7 +10,7 @@ import type { Grant, RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, MASTERS, saGroup } from '../rbac/subjects.js';
 import type { Snapshot } from '../snapshot/types.js';
 import { CompiledGraph } from './compiled.js';
-import { EXPANDS, KIND_RANK, type EdgeAttributes, type EdgeKind, type NodeAttributes } from './schema.js';
+import { EXPANDS, KIND_RANK, type EdgeAttributes, type NodeAttributes } from './schema.js';
 
 export type AttackGraph = MultiDirectedGraph<NodeAttributes, EdgeAttributes>;
 
@@ -102,7 +102,8 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
         edges = fresh;
       }
       edgesByTechnique?.set(t.meta.id, edges);
-      for (const e of edges) store.add(t.meta.id, e);
+      const rank = KIND_RANK.get(t.meta.id)!;
+      for (const e of edges) store.add(rank, e);
     }
     expandAggregates(store, index);
   };
@@ -141,28 +142,30 @@ class EdgeStore {
   /** Aggregates whose members have been added. */
   readonly expanded = new Set<string>();
 
-  private lastId = '';
-  private lastIndex = -1;
-
   node(id: string): number {
-    // Techniques emit runs of edges from one subject: most lookups repeat the one before.
-    if (id === this.lastId) return this.lastIndex;
     let i = this.nodeIndex.get(id);
     if (i === undefined) {
       i = this.names.length;
       this.nodeIndex.set(id, i);
       this.names.push(id);
     }
-    this.lastId = id;
-    this.lastIndex = i;
     return i;
   }
 
-  add(kind: EdgeKind, e: AttackEdge): void {
+  /** The last edge's source: techniques emit runs of edges from one node (half the lookups). */
+  private lastFrom = '';
+  private lastFromIndex = -1;
+
+  /** Adds an edge of the kind with that rank in EDGE_KINDS. */
+  add(rank: number, e: AttackEdge): void {
     if (e.from === e.to) return;
-    this.src.push(this.node(e.from));
+    if (e.from !== this.lastFrom) {
+      this.lastFromIndex = this.node(e.from);
+      this.lastFrom = e.from;
+    }
+    this.src.push(this.lastFromIndex);
     this.dst.push(this.node(e.to));
-    this.kinds.push(KIND_RANK.get(kind)!);
+    this.kinds.push(rank);
     this.edges.push(e);
   }
 
@@ -245,8 +248,9 @@ const NO_EVIDENCE: string[] = [];
 function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
   const done = store.expanded;
   const pending = store.names.filter((n) => n.startsWith('Agg:') && !done.has(n));
+  const expandsRank = KIND_RANK.get(EXPANDS)!;
   const expand = (agg: string, to: string, explanation: string, evidence: string[] = NO_EVIDENCE): void => {
-    store.add(EXPANDS, { from: agg, to, evidence, explanation });
+    store.add(expandsRank, { from: agg, to, evidence, explanation });
     if (to.startsWith('Agg:') && !done.has(to)) pending.push(to);
   };
   const namespaces = index.sortedNamespaces();

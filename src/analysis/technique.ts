@@ -22,6 +22,31 @@ export interface AttackEdge {
   explanation: string;
 }
 
+/**
+ * An edge whose explanation is written when it is read. Techniques that derive an edge per pod
+ * or per aggregate member (hundreds of thousands on a large cluster, nearly all never printed)
+ * pass a module-level formatter and its two arguments instead of a string. Read-only like every
+ * edge; serializes as a plain edge.
+ */
+export class LazyEdge<A, B> implements AttackEdge {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+    readonly evidence: string[],
+    private readonly format: (a: A, b: B) => string,
+    private readonly a: A,
+    private readonly b: B,
+  ) {}
+
+  get explanation(): string {
+    return this.format(this.a, this.b);
+  }
+
+  toJSON(): AttackEdge {
+    return { from: this.from, to: this.to, evidence: this.evidence, explanation: this.explanation };
+  }
+}
+
 /** A binding the analysis adds because some subject could create it (ROLE_BIND, ROLE_ESCALATE). */
 export interface VirtualGrant {
   /** `Grant:<scope>/<roleId>`: the pseudo-identity holding that role in that scope. */

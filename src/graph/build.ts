@@ -5,10 +5,10 @@ import type { MultiDirectedGraph } from 'graphology';
 import { ErrorCode, warning, type Warning } from '../errors.js';
 import { ANY_NODE, CLUSTER_ADMIN, groupId, userId } from '../ids.js';
 import { Agg, type AnalysisContext, SnapshotIndex } from '../analysis/context.js';
-import type { AttackEdge, Technique } from '../analysis/technique.js';
+import { LazyEdge, type AttackEdge, type Technique } from '../analysis/technique.js';
 import type { Grant, RbacIndex } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, MASTERS, saGroup } from '../rbac/subjects.js';
-import type { Snapshot } from '../snapshot/types.js';
+import type { Pod, Secret, Snapshot } from '../snapshot/types.js';
 import { CompiledGraph } from './compiled.js';
 import { EXPANDS, KIND_RANK, type EdgeAttributes, type NodeAttributes } from './schema.js';
 
@@ -241,6 +241,11 @@ function addSubjectNodes(snapshot: Snapshot, index: SnapshotIndex, rbac: RbacInd
   for (const s of snapshot.secrets) addNode(s.id);
 }
 
+const serviceAccountText = (sa: string): string => `service account ${sa.slice('ServiceAccount:'.length)}`;
+const secretText = (s: Secret): string => `secret ${s.namespace}/${s.name}`;
+const podText = (p: Pod): string => `pod ${p.namespace}/${p.name}`;
+const podOnNodeText = (p: Pod, node: string): string => `pod ${p.namespace}/${p.name} on ${node.slice('Node:'.length)}`;
+
 /** Shared by the expansions that need no evidence (edges are read-only once built). */
 const NO_EVIDENCE: string[] = [];
 
@@ -253,6 +258,10 @@ function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
     store.add(expandsRank, { from: agg, to, evidence, explanation });
     if (to.startsWith('Agg:') && !done.has(to)) pending.push(to);
   };
+  /** A member edge whose text is written when read (one per pod, secret or account: most never are). */
+  const member = <A, B>(agg: string, to: string, format: (a: A, b: B) => string, a: A, b: B): void => {
+    store.add(expandsRank, new LazyEdge(agg, to, NO_EVIDENCE, format, a, b));
+  };
   const namespaces = index.sortedNamespaces();
   while (pending.length > 0) {
     const agg = pending.pop()!;
@@ -264,13 +273,13 @@ function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
     switch (kind) {
       case 'identities':
         if (all) for (const ns of namespaces) expand(agg, Agg.identities(ns), '');
-        else for (const sa of [...(index.saByNamespace.get(arg) ?? [])].sort()) expand(agg, sa, `service account ${sa.slice('ServiceAccount:'.length)}`);
+        else for (const sa of [...(index.saByNamespace.get(arg) ?? [])].sort()) member(agg, sa, serviceAccountText, sa, null);
         break;
       case 'secrets':
         if (all) for (const ns of namespaces) expand(agg, Agg.secrets(ns), '');
         else {
           for (const s of index.secretsByNamespace.get(arg) ?? []) {
-            expand(agg, s.id, `secret ${s.namespace}/${s.name}`);
+            member(agg, s.id, secretText, s, null);
             const holder = index.tokenHolder.get(s.id);
             if (holder) expand(agg, holder, `service account ${holder.slice('ServiceAccount:'.length)} through its legacy token secret ${s.namespace}/${s.name}`, [s.id]);
           }
@@ -278,7 +287,7 @@ function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
         break;
       case 'pods':
         if (all) for (const ns of namespaces) expand(agg, Agg.pods(ns), '');
-        else for (const p of index.podsByNamespace.get(arg) ?? []) expand(agg, p.id, `pod ${p.namespace}/${p.name}`);
+        else for (const p of index.podsByNamespace.get(arg) ?? []) member(agg, p.id, podText, p, null);
         break;
       case 'pod-identities':
         if (all) for (const ns of namespaces) expand(agg, Agg.podIdentities(ns), '');
@@ -301,7 +310,7 @@ function expandAggregates(store: EdgeStore, index: SnapshotIndex): void {
       }
       case 'node-pods':
         if (all) for (const n of [...index.nodes].sort()) expand(agg, Agg.nodePods(n), '');
-        else for (const p of index.podsByNode.get(arg) ?? []) expand(agg, p.id, `pod ${p.namespace}/${p.name} on ${arg.slice('Node:'.length)}`);
+        else for (const p of index.podsByNode.get(arg) ?? []) member(agg, p.id, podOnNodeText, p, arg);
         break;
       case 'users':
         // Not the user form of a service account's name: the API server checks impersonating it as

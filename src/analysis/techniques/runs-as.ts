@@ -1,6 +1,6 @@
 // RUNS_AS: a pod (or workload template) holds its service account's token when it is mounted.
 
-import { defineTechnique } from '../technique.js';
+import { defineTechnique, LazyEdge } from '../technique.js';
 
 export default defineTechnique({
   meta: {
@@ -18,12 +18,15 @@ export default defineTechnique({
     for (const p of ctx.snapshot.pods) {
       if (!ctx.index.tokenMounted(p.namespace, p.spec, p.owner)) continue;
       const sa = ctx.index.saIdOf(p.namespace, p.spec.serviceAccountName);
-      yield { from: p.id, to: sa, evidence: [p.id], explanation: `the pod mounts the token of ${p.namespace}/${p.spec.serviceAccountName}` };
+      yield new LazyEdge(p.id, sa, [p.id], podToken, p.namespace, p.spec.serviceAccountName);
     }
     for (const w of ctx.snapshot.workloads) {
       if (!ctx.index.tokenMounted(w.namespace, w.template)) continue;
       const sa = ctx.index.saIdOf(w.namespace, w.template.serviceAccountName);
-      yield { from: w.id, to: sa, evidence: [w.id], explanation: `its pods mount the token of ${w.namespace}/${w.template.serviceAccountName}` };
+      yield new LazyEdge(w.id, sa, [w.id], workloadToken, w.namespace, w.template.serviceAccountName);
     }
   },
 });
+
+const podToken = (ns: string, sa: string): string => `the pod mounts the token of ${ns}/${sa}`;
+const workloadToken = (ns: string, sa: string): string => `its pods mount the token of ${ns}/${sa}`;

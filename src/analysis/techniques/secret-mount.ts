@@ -2,7 +2,7 @@
 
 import type { PodSpec } from '../../snapshot/types.js';
 import { isStaticPodOwner } from '../context.js';
-import { defineTechnique } from '../technique.js';
+import { defineTechnique, LazyEdge } from '../technique.js';
 
 const NONE: readonly string[] = [];
 
@@ -45,7 +45,7 @@ export default defineTechnique({
       const evidence = [from]; // shared by its edges (edges are read-only)
       for (const name of mountedSecrets(spec)) {
         const id = ctx.index.secretIdOf(ns, name);
-        yield { from, to: id, evidence, explanation: `references secret ${ns}/${name}` };
+        yield new LazyEdge(from, id, evidence, references, ns, name);
         const holder = ctx.index.tokenHolder.get(id);
         if (holder && holder !== own) {
           yield { from, to: holder, evidence: [from, id], explanation: `mounts ${ns}/${name}, a legacy token of ${holder.slice('ServiceAccount:'.length)}` };
@@ -57,3 +57,5 @@ export default defineTechnique({
     for (const w of ctx.snapshot.workloads) yield* emit(w.id, w.namespace, w.template, null);
   },
 });
+
+const references = (ns: string, name: string): string => `references secret ${ns}/${name}`;

@@ -21,6 +21,7 @@ export class SnapshotIndex {
   readonly secretsByNamespace = new Map<string, Secret[]>();
   readonly secretIds = new Set<string>();
   private readonly secretsByName = new Map<string, Map<string, Secret>>();
+  private readonly podsByName = new Map<string, Map<string, Pod>>();
   /** Secret ID → the SA whose valid legacy token it holds. */
   readonly tokenHolder = new Map<string, string>();
   readonly nodes = new Set<string>();
@@ -41,6 +42,7 @@ export class SnapshotIndex {
     for (const n of snapshot.nodes) this.nodes.add(n.id);
     for (const p of snapshot.pods) {
       push(this.podsByNamespace, p.namespace, p);
+      byName(this.podsByName, p.namespace).set(p.name, p);
       this.namespaces.add(p.namespace);
       this.addSa(p.namespace, saId(p.namespace, p.spec.serviceAccountName));
       if (p.spec.nodeName) {
@@ -56,9 +58,7 @@ export class SnapshotIndex {
     for (const s of snapshot.secrets) {
       push(this.secretsByNamespace, s.namespace, s);
       this.secretIds.add(s.id);
-      let byName = this.secretsByName.get(s.namespace);
-      if (!byName) this.secretsByName.set(s.namespace, (byName = new Map()));
-      byName.set(s.name, s);
+      byName(this.secretsByName, s.namespace).set(s.name, s);
       this.namespaces.add(s.namespace);
       const holder = tokenHolderOf(s);
       if (holder) this.tokenHolder.set(s.id, holder);
@@ -109,6 +109,11 @@ export class SnapshotIndex {
   /** `secretId(ns, name)`, one string per ID (see saIdOf). */
   secretIdOf(ns: string, name: string): string {
     return intern(this.secretIdCache, ns, name, secretId);
+  }
+
+  /** The pod of that name in the namespace, if the input has it. */
+  pod(ns: string, name: string): Pod | undefined {
+    return this.podsByName.get(ns)?.get(name);
   }
 
   /** The secret of that name in the namespace, if the input has it. */
@@ -235,6 +240,12 @@ export function grantEvidence(g: Grant): string[] {
 
 export function scopeText(scope: string | null): string {
   return scope === null ? 'every namespace' : scope;
+}
+
+function byName<V>(m: Map<string, Map<string, V>>, ns: string): Map<string, V> {
+  let l = m.get(ns);
+  if (!l) m.set(ns, (l = new Map()));
+  return l;
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

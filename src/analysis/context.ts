@@ -26,8 +26,8 @@ export class SnapshotIndex {
   readonly tokenHolder = new Map<string, string>();
   readonly nodes = new Set<string>();
   private readonly nsLabels = new Map<string, Record<string, string>>();
-  private readonly saIdCache = new Map<string, Map<string, string>>();
-  private readonly secretIdCache = new Map<string, Map<string, string>>();
+  private readonly saIdInterner = new IdInterner(saId);
+  private readonly secretIdInterner = new IdInterner(secretId);
   private readonly hostPathClaims = new Set<string>();
 
   constructor(readonly snapshot: Snapshot) {
@@ -103,12 +103,12 @@ export class SnapshotIndex {
    * being copied and hashed again.
    */
   saIdOf(ns: string, name: string): string {
-    return intern(this.saIdCache, ns, name, saId);
+    return this.saIdInterner.get(ns, name);
   }
 
   /** `secretId(ns, name)`, one string per ID (see saIdOf). */
   secretIdOf(ns: string, name: string): string {
-    return intern(this.secretIdCache, ns, name, secretId);
+    return this.secretIdInterner.get(ns, name);
   }
 
   /** The pod of that name in the namespace, if the input has it. */
@@ -254,10 +254,23 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-function intern(cache: Map<string, Map<string, string>>, ns: string, name: string, make: (ns: string, name: string) => string): string {
-  let byName = cache.get(ns);
-  if (!byName) cache.set(ns, (byName = new Map()));
-  let id = byName.get(name);
-  if (id === undefined) byName.set(name, (id = make(ns, name)));
-  return id;
+/** One string per (namespace, name) ID; the last namespace's table is kept at hand (callers go namespace by namespace). */
+class IdInterner {
+  private readonly byNs = new Map<string, Map<string, string>>();
+  private lastNs: string | null = null;
+  private last = new Map<string, string>();
+
+  constructor(private readonly make: (ns: string, name: string) => string) {}
+
+  get(ns: string, name: string): string {
+    if (ns !== this.lastNs) {
+      let m = this.byNs.get(ns);
+      if (!m) this.byNs.set(ns, (m = new Map()));
+      this.lastNs = ns;
+      this.last = m;
+    }
+    let id = this.last.get(name);
+    if (id === undefined) this.last.set(name, (id = this.make(ns, name)));
+    return id;
+  }
 }

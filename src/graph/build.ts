@@ -6,7 +6,7 @@ import { ErrorCode, warning, type Warning } from '../errors.js';
 import { ANY_NODE, CLUSTER_ADMIN, groupId, userId } from '../ids.js';
 import { Agg, type AnalysisContext, SnapshotIndex } from '../analysis/context.js';
 import { LazyEdge, type AttackEdge, type Technique } from '../analysis/technique.js';
-import type { Grant, RbacIndex } from '../rbac/authorizer.js';
+import type { Grant, RbacIndex, ResolvedBinding } from '../rbac/authorizer.js';
 import { ALL_AUTHENTICATED, ALL_SERVICE_ACCOUNTS, ALL_UNAUTHENTICATED, ANONYMOUS, MASTERS, saGroup } from '../rbac/subjects.js';
 import type { Pod, Secret, Snapshot } from '../snapshot/types.js';
 import { CompiledGraph } from './compiled.js';
@@ -54,15 +54,17 @@ export function buildAttackGraph(snapshot: Snapshot, rbac: RbacIndex, techniques
       const key = `${verbs.join(',')}|${apiGroup}|${resource}|${subresource}`;
       let g = grantCache.get(key);
       if (!g) {
-        const seen = new Set<string>();
+        // Each (binding, rule) once across verbs. A binding names one role, so its rule's index
+        // tells rules apart (no key strings: techniques ask for hundreds of thousands of grants).
+        const seen = new Map<ResolvedBinding, Set<number>>();
         g = [];
         for (const v of verbs) {
           for (const gr of rbac.grants(v, apiGroup, resource, subresource)) {
-            const k = `${gr.binding.binding.id}|${gr.roleId}|${gr.ruleIndex}`;
-            if (!seen.has(k)) {
-              seen.add(k);
-              g.push(gr);
-            }
+            let rules = seen.get(gr.binding);
+            if (!rules) seen.set(gr.binding, (rules = new Set()));
+            if (rules.has(gr.ruleIndex)) continue;
+            rules.add(gr.ruleIndex);
+            g.push(gr);
           }
         }
         grantCache.set(key, g);

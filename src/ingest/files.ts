@@ -499,7 +499,9 @@ function scanList(text: string, guess: boolean, state: { guessed: boolean }): Js
       itemStart = i;
       itemLine = line;
       expectItem = false;
-      if (guess && c === 123 && delimiter === null && lastObjectEnd >= 0) delimiter = itemDelimiter(text, lastObjectEnd, i);
+      // Learnt between two object items in a row (a scalar or array between them starts over).
+      if (c !== 123) lastObjectEnd = -1;
+      else if (guess && delimiter === null && lastObjectEnd >= 0) delimiter = itemDelimiter(text, lastObjectEnd, i);
       const end = c === 123 && delimiter !== null ? text.indexOf(delimiter, i) : -1;
       if (end >= 0) {
         // A guess (see above): proved or refuted when the caller parses the piece.

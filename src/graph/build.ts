@@ -206,7 +206,8 @@ class EdgeStore {
   }
 
   compile(): CompiledGraph {
-    return CompiledGraph.fromEdges(this.names, this.src, this.dst, this.kinds, this.edges);
+    // The store is done with: its ID index becomes the graph's.
+    return CompiledGraph.fromEdges(this.names, this.src, this.dst, this.kinds, this.edges, this.nodeIndex);
   }
 }
 

@@ -89,15 +89,24 @@ export class CompiledGraph {
    * EDGE_KINDS). Parallel edges of one kind between the same two nodes become one: the one whose
    * evidence sorts first (the first given among equals), so the result does not depend on the
    * order techniques ran in. `info` objects are kept as they are (techniques' edges are not copied).
+   * `index` (names[i] → i), when the caller has one to give away, becomes the graph's `indexOf`
+   * (its values are rewritten to ranks) instead of a second Map of every ID being built.
    */
-  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], kinds: readonly number[], info: readonly EdgeInfo[]): CompiledGraph {
+  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], kinds: readonly number[], info: readonly EdgeInfo[], index?: Map<string, number>): CompiledGraph {
     const n = names.length;
     // The default sort compares UTF-16 code units, as `<` does (and compareIds).
     const ids = [...names].sort();
-    const at = new Map<string, number>();
-    for (let r = 0; r < n; r++) at.set(ids[r], r);
     const rank = new Int32Array(n);
-    for (let i = 0; i < n; i++) rank[i] = at.get(names[i])!;
+    let at: Map<string, number>;
+    if (index && index.size === n) {
+      for (let r = 0; r < n; r++) rank[index.get(ids[r])!] = r;
+      for (let r = 0; r < n; r++) index.set(ids[r], r);
+      at = index;
+    } else {
+      at = new Map<string, number>();
+      for (let r = 0; r < n; r++) at.set(ids[r], r);
+      for (let i = 0; i < n; i++) rank[i] = at.get(names[i])!;
+    }
     const m = info.length;
     const s = new Int32Array(m);
     const d = new Int32Array(m);

@@ -348,8 +348,6 @@ class AggregateChain {
   }
 }
 
-
-
 /** Up to `limit` simple paths from start, shortest first (best-first with the exact distance as heuristic). */
 export function kShortestEdgePaths(g: CompiledGraph, dist: Int32Array, isTarget: Uint8Array, start: number, limit: number, maxHops: number, scratch?: Uint8Array): number[][] {
   if (dist[start] < 0) return [];

@@ -338,8 +338,8 @@ async function taskLarge(a: ChildArgs, rss: RssSampler, prof: Profiler): Promise
 
   // Single queries, in process, after the analysis: 200 random starts, 200 random secrets, each
   // kind after WARMUP_QUERIES others (not among the 200) whose times are reported apart: the first
-  // queries run before V8 has optimized the query code, and the first secret query also computes
-  // the distance field to root on any node that every later one reuses (Analysis.distanceField).
+  // queries run before V8 has optimized the query code, and the first secret query also allocates
+  // the search's buffers and computes the distance field to root on any node that later ones reuse.
   const rng = new Rand(a.seed ^ 0x9e3779b9);
   const fromAll = rng.sample(starts, a.queries + WARMUP_QUERIES);
   const secretAll = rng.sample(ing.snapshot.secrets.map((s) => s.id), a.queries + WARMUP_QUERIES);

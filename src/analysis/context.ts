@@ -174,24 +174,44 @@ export function tokenHolderOf(s: Secret): string | null {
 }
 
 /**
+ * One string per (namespace, name) ID; the last namespace's table is kept at hand (callers go
+ * namespace by namespace). With `max`, forgets everything once it holds that many.
+ */
+class IdInterner {
+  private readonly byNs = new Map<string, Map<string, string>>();
+  private lastNs: string | null = null;
+  private last = new Map<string, string>();
+  private size = 0;
+
+  constructor(private readonly make: (ns: string, name: string) => string, private readonly max = Infinity) {}
+
+  get(ns: string, name: string): string {
+    if (ns !== this.lastNs) {
+      this.last = byName(this.byNs, ns);
+      this.lastNs = ns;
+    }
+    let id = this.last.get(name);
+    if (id === undefined) {
+      if (this.size >= this.max) {
+        this.byNs.clear();
+        this.size = 0;
+        this.last = byName(this.byNs, ns);
+      }
+      this.last.set(name, (id = this.make(ns, name)));
+      this.size++;
+    }
+    return id;
+  }
+}
+
+/**
  * One string per aggregate ID. Techniques name the same few thousand aggregates hundreds of
  * thousands of times: the graph builder then looks up a string it has seen (hash kept, compared by
- * reference) instead of a new one. Bounded, as a long watch sees namespaces come and go.
+ * reference) instead of a new one. Shared by every analysis in the process, so bounded: a long
+ * watch sees namespaces come and go.
  */
-const AGG_IDS = new Map<string, Map<string, string>>();
-const AGG_IDS_MAX = 100_000;
-
-function aggId(kind: string, scope: string | null): string {
-  const arg = scope ?? '*';
-  let byArg = AGG_IDS.get(kind);
-  if (!byArg) AGG_IDS.set(kind, (byArg = new Map()));
-  let id = byArg.get(arg);
-  if (id === undefined) {
-    if (byArg.size >= AGG_IDS_MAX) byArg.clear();
-    byArg.set(arg, (id = `Agg:${kind}:${arg}`));
-  }
-  return id;
-}
+const AGG_IDS = new IdInterner((kind, arg) => `Agg:${kind}:${arg}`, 100_000);
+const aggId = (kind: string, scope: string | null): string => AGG_IDS.get(kind, scope ?? '*');
 
 /** Aggregate nodes: "every X of namespace N" as one node, expanded to its members by the graph builder. */
 export const Agg = {
@@ -228,6 +248,23 @@ export interface AnalysisContext {
   reachesNode(subject: string): boolean;
 }
 
+/**
+ * The objects a rule limited by resourceNames names, looked up by name: in the grant's namespace,
+ * or in every namespace when it is cluster-wide (namespaces and names in sorted order, each once).
+ * A cluster-wide grant to a few names must not walk every object.
+ */
+export function namedInScope<T>(ctx: AnalysisContext, g: Grant, lookup: (ns: string, name: string) => T | undefined): T[] {
+  const names = [...new Set(g.rule.resourceNames)].sort();
+  const out: T[] = [];
+  for (const ns of g.scope === null ? ctx.index.sortedNamespaces() : [g.scope]) {
+    for (const name of names) {
+      const x = lookup(ns, name);
+      if (x !== undefined) out.push(x);
+    }
+  }
+  return out;
+}
+
 /** Does the grant's rule allow the object name? (No resourceNames: every name.) */
 export function namesAllow(g: Grant, name: string): boolean {
   return g.rule.resourceNames.length === 0 || g.rule.resourceNames.includes(name);
@@ -252,25 +289,4 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const l = m.get(k);
   if (l) l.push(v);
   else m.set(k, [v]);
-}
-
-/** One string per (namespace, name) ID; the last namespace's table is kept at hand (callers go namespace by namespace). */
-class IdInterner {
-  private readonly byNs = new Map<string, Map<string, string>>();
-  private lastNs: string | null = null;
-  private last = new Map<string, string>();
-
-  constructor(private readonly make: (ns: string, name: string) => string) {}
-
-  get(ns: string, name: string): string {
-    if (ns !== this.lastNs) {
-      let m = this.byNs.get(ns);
-      if (!m) this.byNs.set(ns, (m = new Map()));
-      this.lastNs = ns;
-      this.last = m;
-    }
-    let id = this.last.get(name);
-    if (id === undefined) this.last.set(name, (id = this.make(ns, name)));
-    return id;
-  }
 }

@@ -1,9 +1,9 @@
 // IMPERSONATE: the `impersonate` verb on users, groups and service accounts (Impersonate-User / -Group headers).
 
-import { groupId, saId, userId } from '../../ids.js';
+import { groupId, userId } from '../../ids.js';
 import type { Grant } from '../../rbac/authorizer.js';
 import { MASTERS, splitSaUsername } from '../../rbac/subjects.js';
-import { Agg, grantEvidence, scopeText, type AnalysisContext } from '../context.js';
+import { Agg, grantEvidence, namedInScope, scopeText, type AnalysisContext } from '../context.js';
 import { jointEvidence, jointReach, type Reach } from '../holders.js';
 import { defineTechnique, RBAC_INPUTS } from '../technique.js';
 
@@ -12,13 +12,10 @@ import { defineTechnique, RBAC_INPUTS } from '../technique.js';
  * for a ClusterRoleBinding. (An unknown name has no bindings and no group membership in the graph.)
  */
 export function namedServiceAccounts(ctx: AnalysisContext, g: Grant): string[] {
-  const out: string[] = [];
-  for (const ns of g.scope === null ? ctx.index.sortedNamespaces() : [g.scope]) {
-    const known = ctx.index.saByNamespace.get(ns);
-    if (!known) continue;
-    for (const name of [...g.rule.resourceNames].sort()) if (known.has(saId(ns, name))) out.push(saId(ns, name));
-  }
-  return out;
+  return namedInScope(ctx, g, (ns, name) => {
+    const id = ctx.index.saIdOf(ns, name);
+    return ctx.index.saByNamespace.get(ns)?.has(id) ? id : undefined;
+  });
 }
 
 /**

@@ -2,21 +2,12 @@
 
 import type { Grant } from '../../rbac/authorizer.js';
 import type { Pod } from '../../snapshot/types.js';
-import { Agg, grantEvidence, scopeText, type AnalysisContext } from '../context.js';
+import { Agg, grantEvidence, namedInScope, scopeText, type AnalysisContext } from '../context.js';
 import { defineTechnique, RBAC_INPUTS } from '../technique.js';
 
 /** The pods a grant limited by resourceNames reaches: those of its namespace (every namespace when cluster-wide) with a listed name. */
 export function namedPods(ctx: AnalysisContext, g: Grant): Pod[] {
-  // Looked up by name, in ID order (a cluster-wide grant to a few names must not walk every pod).
-  const names = [...new Set(g.rule.resourceNames)].sort();
-  const out: Pod[] = [];
-  for (const ns of g.scope === null ? ctx.index.sortedNamespaces() : [g.scope]) {
-    for (const name of names) {
-      const p = ctx.index.pod(ns, name);
-      if (p) out.push(p);
-    }
-  }
-  return out;
+  return namedInScope(ctx, g, (ns, name) => ctx.index.pod(ns, name));
 }
 
 export default defineTechnique({

@@ -1,6 +1,6 @@
 // SECRET_READ: get/list/watch (and update/patch, whose response carries the object) of secrets.
 
-import { Agg, grantEvidence, scopeText } from '../context.js';
+import { Agg, grantEvidence, namedInScope, scopeText } from '../context.js';
 import { defineTechnique, RBAC_INPUTS } from '../technique.js';
 
 export const SECRET_READ_VERBS = ['get', 'list', 'watch', 'update', 'patch'] as const;
@@ -27,18 +27,13 @@ export default defineTechnique({
         for (const s of g.binding.subjects) yield { from: s, to: Agg.secrets(g.scope), evidence, explanation };
         continue;
       }
-      // Named secrets only: get by name, or list/watch with a metadata.name field selector. Looked
-      // up by name (a cluster-wide grant to a few names must not walk every secret).
-      const names = [...new Set(g.rule.resourceNames)];
-      for (const ns of g.scope === null ? ix.secretsByNamespace.keys() : [g.scope]) {
-        for (const name of names) {
-          const sec = ix.secret(ns, name);
-          if (!sec) continue;
-          const holder = ix.tokenHolder.get(sec.id);
-          for (const s of g.binding.subjects) {
-            yield { from: s, to: sec.id, evidence, explanation: `can ${verbs} secret ${ns}/${sec.name}` };
-            if (holder) yield { from: s, to: holder, evidence: [...evidence, sec.id], explanation: `can ${verbs} secret ${ns}/${sec.name}, a legacy token of ${holder.slice('ServiceAccount:'.length)}` };
-          }
+      // Named secrets only: get by name, or list/watch with a metadata.name field selector.
+      for (const sec of namedInScope(ctx, g, (ns, name) => ix.secret(ns, name))) {
+        const holder = ix.tokenHolder.get(sec.id);
+        const what = `${sec.namespace}/${sec.name}`;
+        for (const s of g.binding.subjects) {
+          yield { from: s, to: sec.id, evidence, explanation: `can ${verbs} secret ${what}` };
+          if (holder) yield { from: s, to: holder, evidence: [...evidence, sec.id], explanation: `can ${verbs} secret ${what}, a legacy token of ${holder.slice('ServiceAccount:'.length)}` };
         }
       }
     }

@@ -6,7 +6,7 @@
 // thread is busy in one long synchronous call, which a timer on the main thread would not.
 
 import { fork } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Session } from 'node:inspector/promises';
@@ -135,6 +135,19 @@ interface ChildArgs {
   seed: number;
   queries: number;
   profileDir: string | null;
+}
+
+/** Times each query; `ask` answers one and says how many results it gave. */
+function timeEach(queries: readonly string[], ask: (q: string) => number): { ms: number[]; results: number[] } {
+  const ms: number[] = [];
+  const results: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const n = ask(q);
+    ms.push(performance.now() - t0);
+    results.push(n);
+  }
+  return { ms, results };
 }
 
 /** Queries of each kind asked before the measured ones (see taskLarge). */
@@ -295,7 +308,7 @@ function counts(s: Snapshot): Record<string, number> {
  */
 async function taskParse(a: ChildArgs, rss: RssSampler): Promise<Record<string, unknown>> {
   const t0 = performance.now();
-  const text = readFileSync(a.file, 'utf8');
+  const text = readTextFile(a.file);
   const readMs = performance.now() - t0;
   const runs: number[] = [];
   const peaks: number[] = [];
@@ -344,29 +357,12 @@ async function taskLarge(a: ChildArgs, rss: RssSampler, prof: Profiler): Promise
   const fromAll = rng.sample(starts, a.queries + WARMUP_QUERIES);
   const secretAll = rng.sample(ing.snapshot.secrets.map((s) => s.id), a.queries + WARMUP_QUERIES);
   await prof.start();
-  let withPath = 0;
-  const timePaths = (subjects: readonly string[], count: boolean): number[] =>
-    subjects.map((s) => {
-      const q0 = performance.now();
-      const r = analysis.paths({ from: [s], to: 'cluster-admin' });
-      const t = performance.now() - q0;
-      if (count && r.paths.length > 0) withPath++;
-      return t;
-    });
-  let readers = 0;
-  const timeSecrets = (ids: readonly string[], count: boolean): number[] =>
-    ids.map((id) => {
-      const q0 = performance.now();
-      const r = analysis.secretReaders(id);
-      const t = performance.now() - q0;
-      if (count) readers += r.length;
-      return t;
-    });
-  const pathWarmup = timePaths(fromAll.slice(0, WARMUP_QUERIES), false);
-  const pathTimes = timePaths(fromAll.slice(WARMUP_QUERIES), true);
-  const secretWarmup = timeSecrets(secretAll.slice(0, WARMUP_QUERIES), false);
-  const secretTimes = timeSecrets(secretAll.slice(WARMUP_QUERIES), true);
-  const secretIds = secretAll.slice(WARMUP_QUERIES);
+  const paths1 = (s: string): number => analysis.paths({ from: [s], to: 'cluster-admin' }).paths.length;
+  const readersOf = (id: string): number => analysis.secretReaders(id).length;
+  const pathWarmup = timeEach(fromAll.slice(0, WARMUP_QUERIES), paths1);
+  const pathRun = timeEach(fromAll.slice(WARMUP_QUERIES), paths1);
+  const secretWarmup = timeEach(secretAll.slice(0, WARMUP_QUERIES), readersOf);
+  const secretRun = timeEach(secretAll.slice(WARMUP_QUERIES), readersOf);
   await prof.stop('large-queries');
   const queryPeak = rss.phase();
 
@@ -392,8 +388,13 @@ async function taskLarge(a: ChildArgs, rss: RssSampler, prof: Profiler): Promise
       retainedAfterGc: { rssMiB: mib(retained.rss), heapUsedMiB: mib(retained.heapUsed), externalMiB: mib(retained.external + retained.arrayBuffers) },
     },
     queries: {
-      paths: { ...stats(pathTimes), subjectsWithPath: withPath, samplesMs: pathTimes.map(round3), warmupMs: pathWarmup.map(round3) },
-      secretAccess: { ...stats(secretTimes), meanReaders: Math.round(readers / Math.max(1, secretIds.length)), samplesMs: secretTimes.map(round3), warmupMs: secretWarmup.map(round3) },
+      paths: { ...stats(pathRun.ms), subjectsWithPath: pathRun.results.filter((n) => n > 0).length, samplesMs: pathRun.ms.map(round3), warmupMs: pathWarmup.ms.map(round3) },
+      secretAccess: {
+        ...stats(secretRun.ms),
+        meanReaders: Math.round(secretRun.results.reduce((a, b) => a + b, 0) / Math.max(1, secretRun.results.length)),
+        samplesMs: secretRun.ms.map(round3),
+        warmupMs: secretWarmup.ms.map(round3),
+      },
     },
   };
 }

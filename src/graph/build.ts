@@ -171,7 +171,7 @@ class EdgeStore {
     this.edges.push(e);
   }
 
-  /** Whether a node can reach any of `targets` (as the graph stands now). */
+  /** Whether a node can reach any of `targets` (as the graph stands now; ask before compile()). */
   reverseReach(targets: string[]): (id: string) => boolean {
     const n = this.names.length;
     const start = new Int32Array(n + 1);
@@ -206,8 +206,8 @@ class EdgeStore {
   }
 
   compile(): CompiledGraph {
-    // The store is done with: its ID index becomes the graph's.
-    return CompiledGraph.fromEdges(this.names, this.src, this.dst, this.kinds, this.edges, this.nodeIndex);
+    // The store is done with (reverseReach's answers too): its ID index becomes the graph's.
+    return CompiledGraph.fromEdges(this.names, this.nodeIndex, this.src, this.dst, this.kinds, this.edges);
   }
 }
 

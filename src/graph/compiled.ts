@@ -89,24 +89,16 @@ export class CompiledGraph {
    * EDGE_KINDS). Parallel edges of one kind between the same two nodes become one: the one whose
    * evidence sorts first (the first given among equals), so the result does not depend on the
    * order techniques ran in. `info` objects are kept as they are (techniques' edges are not copied).
-   * `index` (names[i] → i), when the caller has one to give away, becomes the graph's `indexOf`
-   * (its values are rewritten to ranks) instead of a second Map of every ID being built.
+   * `index` maps names[i] to i; it is taken over and becomes the graph's `indexOf` (its values
+   * rewritten to ranks), rather than a second Map of every ID being built.
    */
-  static fromEdges(names: readonly string[], src: readonly number[], dst: readonly number[], kinds: readonly number[], info: readonly EdgeInfo[], index?: Map<string, number>): CompiledGraph {
+  static fromEdges(names: readonly string[], index: Map<string, number>, src: readonly number[], dst: readonly number[], kinds: readonly number[], info: readonly EdgeInfo[]): CompiledGraph {
     const n = names.length;
     // The default sort compares UTF-16 code units, as `<` does (and compareIds).
     const ids = [...names].sort();
     const rank = new Int32Array(n);
-    let at: Map<string, number>;
-    if (index && index.size === n) {
-      for (let r = 0; r < n; r++) rank[index.get(ids[r])!] = r;
-      for (let r = 0; r < n; r++) index.set(ids[r], r);
-      at = index;
-    } else {
-      at = new Map<string, number>();
-      for (let r = 0; r < n; r++) at.set(ids[r], r);
-      for (let i = 0; i < n; i++) rank[i] = at.get(names[i])!;
-    }
+    for (let r = 0; r < n; r++) rank[index.get(ids[r])!] = r;
+    for (let r = 0; r < n; r++) index.set(ids[r], r);
     const m = info.length;
     const s = new Int32Array(m);
     const d = new Int32Array(m);
@@ -137,7 +129,7 @@ export class CompiledGraph {
       kk[j] = k[e];
       ki[j] = info[e];
     }
-    return new CompiledGraph(ids, at, ks, kd, kk, ki);
+    return new CompiledGraph(ids, index, ks, kd, kk, ki);
   }
 
   /** The graphology form: one node per ID (with its kind), one edge keyed `KIND|FROM|TO` per edge. */

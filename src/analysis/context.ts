@@ -20,8 +20,9 @@ export class SnapshotIndex {
   readonly workloadsByNamespace = new Map<string, Workload[]>();
   readonly secretsByNamespace = new Map<string, Secret[]>();
   readonly secretIds = new Set<string>();
-  private readonly secretsByName = new Map<string, Map<string, Secret>>();
-  private readonly podsByName = new Map<string, Map<string, Pod>>();
+  /** By namespace and name, made on first use (only rules limited by resourceNames ask). */
+  private secretsByName: Map<string, Map<string, Secret>> | null = null;
+  private podsByName: Map<string, Map<string, Pod>> | null = null;
   /** Secret ID → the SA whose valid legacy token it holds. */
   readonly tokenHolder = new Map<string, string>();
   readonly nodes = new Set<string>();
@@ -42,7 +43,6 @@ export class SnapshotIndex {
     for (const n of snapshot.nodes) this.nodes.add(n.id);
     for (const p of snapshot.pods) {
       push(this.podsByNamespace, p.namespace, p);
-      byName(this.podsByName, p.namespace).set(p.name, p);
       this.namespaces.add(p.namespace);
       this.addSa(p.namespace, saId(p.namespace, p.spec.serviceAccountName));
       if (p.spec.nodeName) {
@@ -58,7 +58,6 @@ export class SnapshotIndex {
     for (const s of snapshot.secrets) {
       push(this.secretsByNamespace, s.namespace, s);
       this.secretIds.add(s.id);
-      byName(this.secretsByName, s.namespace).set(s.name, s);
       this.namespaces.add(s.namespace);
       const holder = tokenHolderOf(s);
       if (holder) this.tokenHolder.set(s.id, holder);
@@ -113,11 +112,13 @@ export class SnapshotIndex {
 
   /** The pod of that name in the namespace, if the input has it. */
   pod(ns: string, name: string): Pod | undefined {
+    this.podsByName ??= byNamespaceAndName(this.podsByNamespace);
     return this.podsByName.get(ns)?.get(name);
   }
 
   /** The secret of that name in the namespace, if the input has it. */
   secret(ns: string, name: string): Secret | undefined {
+    this.secretsByName ??= byNamespaceAndName(this.secretsByNamespace);
     return this.secretsByName.get(ns)?.get(name);
   }
 
@@ -277,6 +278,12 @@ export function grantEvidence(g: Grant): string[] {
 
 export function scopeText(scope: string | null): string {
   return scope === null ? 'every namespace' : scope;
+}
+
+function byNamespaceAndName<V extends { name: string }>(lists: ReadonlyMap<string, readonly V[]>): Map<string, Map<string, V>> {
+  const m = new Map<string, Map<string, V>>();
+  for (const [ns, l] of lists) m.set(ns, new Map(l.map((x) => [x.name, x])));
+  return m;
 }
 
 function byName<V>(m: Map<string, Map<string, V>>, ns: string): Map<string, V> {
